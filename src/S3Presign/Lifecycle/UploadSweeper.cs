@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using S3Presign.Storage;
+
+namespace S3Presign.Lifecycle;
+
+/// <summary>The default <see cref="IUploadSweeper"/>.</summary>
+internal sealed partial class UploadSweeper(
+    UploadTransitions transitions,
+    IOptionsMonitor<S3UploadsOptions> options,
+    ILogger<UploadSweeper> logger) : IUploadSweeper
+{
+    public async ValueTask<SweepResult> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var settings = options.CurrentValue;
+        var store = transitions.Store;
+        var s3 = transitions.S3;
+        int expired = 0, failed = 0;
+
+        while (true)
+        {
+            var now = transitions.Time.GetUtcNow();
+            var claimed = await store.ClaimExpiredAsync(now, settings.SweepBatchSize, settings.SweepLease, cancellationToken)
+                .ConfigureAwait(false);
+            if (claimed.Count == 0)
+            {
+                break;
+            }
+
+            var undeleted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var multipart in claimed.Where(r => r.MultipartUploadId is not null))
+            {
+                try
+                {
+                    await s3.AbortMultipartAsync(multipart.Bucket, multipart.Key, multipart.MultipartUploadId!, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    LogSweepFailed(logger, e, 1);
+                    undeleted.Add(multipart.Key);
+                }
+            }
+
+            foreach (var bucket in claimed.GroupBy(r => r.Bucket, StringComparer.Ordinal))
+            {
+                var keys = bucket.Select(r => r.Key).Distinct(StringComparer.Ordinal).ToList();
+                try
+                {
+                    undeleted.UnionWith(await s3.DeleteManyAsync(bucket.Key, keys, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // S3 stays down after retries: leave the claims to run out, so this or another sweeper retries.
+                    LogSweepFailed(logger, e, keys.Count);
+                    undeleted.UnionWith(keys);
+                }
+            }
+
+            foreach (var record in claimed)
+            {
+                if (undeleted.Contains(record.Key))
+                {
+                    failed++;
+                    continue;
+                }
+
+                var done = record with
+                {
+                    Status = UploadStatus.Expired,
+                    StatusReason = UploadErrorCodes.Expired,
+                    UpdatedAt = transitions.Time.GetUtcNow(),
+                    ClaimedUntil = null,
+                };
+                if (await store.TryUpdateAsync(done, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    expired++;
+                }
+            }
+
+            if (claimed.Count < settings.SweepBatchSize || failed > 0)
+            {
+                // A short batch means nothing else is due; after failures, stop and let the claims run out.
+                break;
+            }
+        }
+
+        if (expired > 0 || failed > 0)
+        {
+            LogSwept(logger, expired, failed);
+        }
+
+        return new SweepResult(expired, failed);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep expired {Expired} uploads; {Failed} could not be deleted and will be retried.")]
+    private static partial void LogSwept(ILogger logger, int expired, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeper could not delete {Count} objects; their claims will run out and be retried.")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception, int count);
+}
