@@ -11,7 +11,7 @@ namespace S3Presign.Lifecycle;
 /// even when the pending-upload store is lost (invariant I2). Every method is idempotent and keeps the bucket's
 /// other rules.
 /// </summary>
-public sealed class S3BucketSetup
+public sealed partial class S3BucketSetup
 {
     /// <summary>The id of the lifecycle rule that expires objects still carrying the pending marker.</summary>
     public const string PendingExpiryRuleId = "s3presign-expire-pending";
