@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.DependencyInjection;
+using S3Presign.Storage;
+
+namespace S3Presign.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real Ceph RADOS Gateway for the tests: started by <c>eng/ceph/rgw.sh</c> (which installs Ceph when missing).
+/// If it cannot start, every test fails with the script's output; nothing is skipped.
+/// </summary>
+public sealed class RgwFixture : IAsyncLifetime
+{
+    /// <summary>The port of this test project's own cluster (the sample uses 7480, the ASP.NET tests 7482).</summary>
+    public const int Port = 7481;
+
+    public Uri ServiceUrl { get; private set; } = null!;
+
+    public string AccessKey { get; private set; } = null!;
+
+    public string SecretKey { get; private set; } = null!;
+
+    public string ClusterDirectory { get; } = $"/tmp/s3presign-ceph-{Port}";
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public async Task InitializeAsync()
+    {
+        var (exitCode, stdout, stderr) = await RunAsync("bash", $"\"{Path.Combine(RepositoryRoot, "eng", "ceph", "rgw.sh")}\" start --port {Port}");
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"Could not start Ceph RGW (exit {exitCode}).\n{stdout}\n{stderr}");
+        }
+
+        var exports = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
+            .Select(l => l["export ".Length..].Split('=', 2))
+            .ToDictionary(p => p[0], p => p[1].Trim('"', '\''));
+        ServiceUrl = new Uri(exports["S3Uploads__ServiceUrl"]);
+        AccessKey = exports["AWS_ACCESS_KEY_ID"];
+        SecretKey = exports["AWS_SECRET_ACCESS_KEY"];
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>An S3 client for inspecting the bucket directly (not through the library).</summary>
+    public AmazonS3Client CreateClient() => new(
+        new BasicAWSCredentials(AccessKey, SecretKey),
+        new AmazonS3Config
+        {
+            ServiceURL = ServiceUrl.ToString().TrimEnd('/'),
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        });
+
+    /// <summary>Creates a fresh bucket with a unique name.</summary>
+    public async Task<string> CreateBucketAsync(string prefix = "it")
+    {
+        var name = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)];
+        using var client = CreateClient();
+        await client.PutBucketAsync(new PutBucketRequest { BucketName = name });
+        return name;
+    }
+
+    /// <summary>Builds the library as an app would, against this server.</summary>
+    public ServiceProvider BuildServices(
+        string bucket,
+        Action<S3UploadsOptions>? configure = null,
+        TimeProvider? time = null,
+        IPendingUploadStore? store = null,
+        Action<IS3UploadsBuilder>? build = null)
+    {
+        var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        services.AddSingleton<IAmazonS3>(CreateClient());
+        var builder = services.AddS3Uploads(o =>
+        {
+            o.Bucket = bucket;
+            o.ServiceUrl = ServiceUrl;
+            o.ForcePathStyle = true;
+            o.S3RetryDelay = TimeSpan.FromMilliseconds(20);
+            configure?.Invoke(o);
+        });
+        if (store is not null)
+        {
+            builder.UsePendingUploadStore(store);
+        }
+
+        build?.Invoke(builder);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    /// <summary>Runs <c>radosgw-admin lc process</c> on this cluster, so lifecycle rules are applied now.</summary>
+    public Task<(int ExitCode, string Stdout, string Stderr)> ProcessLifecycleAsync() =>
+        RunAsync("radosgw-admin", $"-c {ClusterDirectory}/ceph.conf -n client.admin lc process");
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, string arguments)
+    {
+        var info = new ProcessStartInfo(file, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "S3Presign.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("S3Presign.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RgwCollection : ICollectionFixture<RgwFixture>
+{
+    public const string Name = "rgw";
+}
