@@ -1,0 +1,442 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using S3Presign.Issuing;
+using S3Presign.Lifecycle;
+using S3Presign.Storage;
+using S3Presign.Validation;
+
+namespace S3Presign.AspNetCore.Endpoints;
+
+/// <summary>The handlers behind <c>MapS3Uploads</c>. Every refusal is a ProblemDetails with a <c>code</c>.</summary>
+internal static class S3UploadsEndpoints
+{
+    private const int DefaultListLimit = 100;
+    private const int MaxListLimit = 1000;
+
+    public static async Task<Results<Created<IssuedUploadResponse>, ProblemHttpResult>> IssueAsync(
+        HttpContext context,
+        [FromServices] IUploadUrlIssuer issuer,
+        [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (ResolveOwner(context, options.Value) is not { } owner)
+        {
+            return Unauthenticated();
+        }
+
+        var (body, problem) = await RequestBody.ReadAsync(context.Request, options.Value.MaxRequestBodySize, cancellationToken)
+            .ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (!TryParseMode(body!.Mode, out var mode))
+        {
+            return Problem(StatusCodes.Status400BadRequest, UploadErrorCodes.InvalidMode,
+                $"Upload mode '{body.Mode}' is unknown; use 'put', 'post' or 'multipart'.");
+        }
+
+        var result = await issuer.IssueAsync(
+            new UploadRequest
+            {
+                Owner = owner,
+                FileName = body.Filename ?? string.Empty,
+                ContentType = body.ContentType ?? string.Empty,
+                Size = body.Size,
+                Directory = body.Directory,
+                ChecksumSha256 = body.ChecksumSha256,
+                Mode = mode,
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (!result.Succeeded)
+        {
+            return Problem(IssueStatus(result.Error.Code), result.Error.Code, result.Error.Message);
+        }
+
+        var upload = result.Upload;
+        var location = context.Request.PathBase.Add(context.Request.Path).Value!.TrimEnd('/') + "/" + upload.Id;
+        return TypedResults.Created(location, new IssuedUploadResponse
+        {
+            Id = upload.Id,
+            FileKey = upload.FileKey,
+            Status = StatusName(UploadStatus.Pending),
+            Method = upload.Method,
+            UploadUrl = upload.UploadUrl,
+            Headers = upload.Headers,
+            Fields = upload.Fields,
+            FileUrl = upload.FileUrl,
+            ExpiresAt = upload.ExpiresAt,
+            ValidateBefore = upload.ValidateBefore,
+            Ttl = (long)upload.Ttl.TotalMilliseconds,
+        });
+    }
+
+    public static async Task<Results<Ok<ValidatedUploadResponse>, ProblemHttpResult>> ValidateAsync(
+        string id,
+        HttpContext context,
+        [FromServices] IUploadValidator validator,
+        [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (ResolveOwner(context, options.Value) is not { } owner)
+        {
+            return Unauthenticated();
+        }
+
+        var result = await validator.ValidateAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        return result.Outcome switch
+        {
+            UploadValidationOutcome.Validated when result.Upload is { } record => TypedResults.Ok(new ValidatedUploadResponse
+            {
+                Id = record.Id,
+                FileKey = record.Key,
+                Status = StatusName(record.Status),
+                Size = record.Size,
+                ContentType = record.ContentType,
+                Etag = record.ETag,
+                ValidatedAt = record.ValidatedAt,
+            }),
+            UploadValidationOutcome.NotUploaded => Problem(StatusCodes.Status409Conflict, result.Error),
+            UploadValidationOutcome.Rejected => Problem(StatusCodes.Status422UnprocessableEntity, result.Error),
+            UploadValidationOutcome.Expired => Problem(StatusCodes.Status410Gone, result.Error),
+            _ => NotFound(),
+        };
+    }
+
+    public static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> GetAsync(
+        string id,
+        HttpContext context,
+        [FromServices] IUploadManager manager,
+        [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (ResolveOwner(context, options.Value) is not { } owner)
+        {
+            return Unauthenticated();
+        }
+
+        var record = await manager.GetAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        return record is null ? NotFound() : TypedResults.Ok(ToResponse(record));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string id,
+        HttpContext context,
+        [FromServices] IUploadManager manager,
+        [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (ResolveOwner(context, options.Value) is not { } owner)
+        {
+            return Unauthenticated();
+        }
+
+        return await manager.DeleteAsync(id, owner, cancellationToken).ConfigureAwait(false) ? TypedResults.NoContent() : NotFound();
+    }
+
+    public static async Task<Results<Ok<DownloadUrlResponse>, ProblemHttpResult>> DownloadAsync(
+        string id,
+        HttpContext context,
+        [FromServices] IUploadManager manager,
+        [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (ResolveOwner(context, options.Value) is not { } owner)
+        {
+            return Unauthenticated();
+        }
+
+        var result = await manager.GetDownloadUrlAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            return TypedResults.Ok(new DownloadUrlResponse(result.Url, result.ExpiresAt.Value));
+        }
+
+        return result.Error?.Code == UploadErrorCodes.NotValidated
+            ? Problem(StatusCodes.Status409Conflict, result.Error)
+            : NotFound();
+    }
+
+    public static async Task<Results<Ok<UploadListResponse>, ProblemHttpResult>> ListAsync(
+        HttpContext context,
+        [FromServices] IUploadManager manager,
+        [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        [FromQuery] string? status,
+        [FromQuery] string? filename,
+        [FromQuery] string? minSize,
+        [FromQuery] string? maxSize,
+        [FromQuery] string? createdFrom,
+        [FromQuery] string? createdTo,
+        [FromQuery] string? limit,
+        CancellationToken cancellationToken)
+    {
+        if (ResolveOwner(context, options.Value) is not { } owner)
+        {
+            return Unauthenticated();
+        }
+
+        UploadStatus? statusFilter = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!TryParseStatus(status, out var parsed))
+            {
+                return InvalidQuery("status", "one of pending, validated, rejected, expired");
+            }
+
+            statusFilter = parsed;
+        }
+
+        if (!TryParseLong(minSize, out var min)) return InvalidQuery("minSize", "a non-negative integer");
+        if (!TryParseLong(maxSize, out var max)) return InvalidQuery("maxSize", "a non-negative integer");
+        if (!TryParseTime(createdFrom, out var from)) return InvalidQuery("createdFrom", "an ISO 8601 date and time");
+        if (!TryParseTime(createdTo, out var to)) return InvalidQuery("createdTo", "an ISO 8601 date and time");
+        if (!TryParseLong(limit, out var take) || take is 0 or > MaxListLimit)
+        {
+            return InvalidQuery("limit", $"an integer from 1 to {MaxListLimit}");
+        }
+
+        var query = new UploadQuery
+        {
+            Owner = owner,
+            Status = statusFilter,
+            FileNameContains = string.IsNullOrEmpty(filename) ? null : filename,
+            MinSize = min,
+            MaxSize = max,
+            CreatedFrom = from,
+            CreatedTo = to,
+            Limit = (int)(take ?? DefaultListLimit),
+        };
+
+        var items = new List<UploadResponse>();
+        await foreach (var record in manager.ListAsync(query, cancellationToken).ConfigureAwait(false))
+        {
+            // Deleted uploads are gone for the caller: GET answers 404 for them, so the list leaves them out too.
+            if (record.Status != UploadStatus.Deleted)
+            {
+                items.Add(ToResponse(record));
+            }
+        }
+
+        return TypedResults.Ok(new UploadListResponse(items));
+    }
+
+    /// <summary>Maps a refusal of the issuer to a status: malformed input 400, policy refusals 422.</summary>
+    internal static int IssueStatus(string code) => code switch
+    {
+        UploadErrorCodes.InvalidFileName or UploadErrorCodes.InvalidDirectory or UploadErrorCodes.InvalidContentType
+            or UploadErrorCodes.InvalidSize or UploadErrorCodes.InvalidChecksum or UploadErrorCodes.InvalidMetadata
+            or UploadErrorCodes.InvalidMode => StatusCodes.Status400BadRequest,
+        UploadErrorCodes.InvalidOwner => StatusCodes.Status401Unauthorized,
+        _ => StatusCodes.Status422UnprocessableEntity, // too_large, content_type_not_allowed, custom issuers' codes
+    };
+
+    internal static string StatusName(UploadStatus status) => status switch
+    {
+        UploadStatus.Pending => "pending",
+        UploadStatus.Validated => "validated",
+        UploadStatus.Rejected => "rejected",
+        UploadStatus.Expired => "expired",
+        UploadStatus.Deleted => "deleted",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    internal static ProblemHttpResult Problem(int status, string code, string detail) =>
+        TypedResults.Problem(
+            detail: detail,
+            statusCode: status,
+            extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["code"] = code });
+
+    private static ProblemHttpResult Problem(int status, UploadError? error) =>
+        error is null ? Problem(status, "error", "The request was refused.") : Problem(status, error.Code, error.Message);
+
+    private static ProblemHttpResult NotFound() =>
+        Problem(StatusCodes.Status404NotFound, UploadErrorCodes.NotFound, "No such upload.");
+
+    private static ProblemHttpResult Unauthenticated() =>
+        Problem(StatusCodes.Status401Unauthorized, S3UploadsHttpErrorCodes.Unauthenticated, "Sign in to upload files.");
+
+    private static ProblemHttpResult InvalidQuery(string name, string expected) =>
+        Problem(StatusCodes.Status400BadRequest, S3UploadsHttpErrorCodes.InvalidQuery, $"'{name}' must be {expected}.");
+
+    private static string? ResolveOwner(HttpContext context, S3UploadsEndpointOptions options)
+    {
+        var owner = options.OwnerResolver(context);
+        return string.IsNullOrWhiteSpace(owner) ? null : owner;
+    }
+
+    private static UploadResponse ToResponse(UploadRecord record) => new()
+    {
+        Id = record.Id,
+        FileKey = record.Key,
+        Filename = record.FileName,
+        ContentType = record.ContentType,
+        Status = StatusName(record.Status),
+        StatusReason = record.StatusReason,
+        DeclaredSize = record.DeclaredSize,
+        Size = record.Size,
+        Etag = record.ETag,
+        CreatedAt = record.CreatedAt,
+        UpdatedAt = record.UpdatedAt,
+        ExpiresAt = record.UploadExpiresAt,
+        ValidateBefore = record.ValidateBefore,
+        ValidatedAt = record.ValidatedAt,
+    };
+
+    private static bool TryParseMode(string? value, out UploadMode mode)
+    {
+        switch (value?.ToUpperInvariant())
+        {
+            case null or "" or "PUT":
+                mode = UploadMode.Put;
+                return true;
+            case "POST":
+                mode = UploadMode.Post;
+                return true;
+            case "MULTIPART":
+                mode = UploadMode.Multipart;
+                return true;
+            default:
+                mode = default;
+                return false;
+        }
+    }
+
+    private static bool TryParseStatus(string value, out UploadStatus status)
+    {
+        switch (value.ToUpperInvariant())
+        {
+            case "PENDING":
+                status = UploadStatus.Pending;
+                return true;
+            case "VALIDATED":
+                status = UploadStatus.Validated;
+                return true;
+            case "REJECTED":
+                status = UploadStatus.Rejected;
+                return true;
+            case "EXPIRED":
+                status = UploadStatus.Expired;
+                return true;
+            default:
+                status = default;
+                return false;
+        }
+    }
+
+    private static bool TryParseLong(string? value, out long? result)
+    {
+        result = null;
+        if (string.IsNullOrEmpty(value)) return true;
+        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)) return false;
+        result = parsed;
+        return true;
+    }
+
+    private static bool TryParseTime(string? value, out DateTimeOffset? result)
+    {
+        result = null;
+        if (string.IsNullOrEmpty(value)) return true;
+        if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return false;
+        result = parsed;
+        return true;
+    }
+}
+
+/// <summary>The answer of <c>GET {group}/</c>.</summary>
+/// <param name="Items">The caller's uploads, newest first.</param>
+public sealed record UploadListResponse(IReadOnlyList<UploadResponse> Items);
+
+/// <summary>Reads and parses a JSON request body under a size cap, turning every failure into a ProblemDetails.</summary>
+internal static class RequestBody
+{
+    public static async Task<(IssueUploadRequest? Body, ProblemHttpResult? Problem)> ReadAsync(
+        HttpRequest request, long maxSize, CancellationToken cancellationToken)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (null, S3UploadsEndpoints.Problem(StatusCodes.Status415UnsupportedMediaType,
+                S3UploadsHttpErrorCodes.UnsupportedMediaType, "The body must be application/json."));
+        }
+
+        if (request.ContentLength > maxSize)
+        {
+            return (null, TooLarge(maxSize));
+        }
+
+        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false } && (sizeFeature.MaxRequestBodySize is null || sizeFeature.MaxRequestBodySize > maxSize))
+        {
+            sizeFeature.MaxRequestBodySize = maxSize;
+        }
+
+        byte[] bytes;
+        try
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[4096];
+            while (true)
+            {
+                var read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                if (buffer.Length + read > maxSize)
+                {
+                    return (null, TooLarge(maxSize));
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            bytes = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? TooLarge(maxSize)
+                : S3UploadsEndpoints.Problem(StatusCodes.Status400BadRequest, S3UploadsHttpErrorCodes.BadRequest, "The request body could not be read."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes);
+        }
+        catch (JsonException)
+        {
+            return (null, S3UploadsEndpoints.Problem(StatusCodes.Status400BadRequest, S3UploadsHttpErrorCodes.InvalidJson,
+                "The body is not well-formed JSON."));
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, InvalidRequest("The body must be a JSON object."));
+            }
+
+            try
+            {
+                var body = document.RootElement.Deserialize<IssueUploadRequest>(JsonSerializerOptions.Web);
+                return body is null ? (null, InvalidRequest("The body must be a JSON object.")) : (body, null);
+            }
+            catch (JsonException e)
+            {
+                var member = string.IsNullOrEmpty(e.Path) ? "A member" : $"'{e.Path.TrimStart('$', '.')}'";
+                return (null, InvalidRequest($"{member} has the wrong type."));
+            }
+        }
+    }
+
+    private static ProblemHttpResult TooLarge(long maxSize) =>
+        S3UploadsEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, S3UploadsHttpErrorCodes.BodyTooLarge,
+            $"The request body is larger than {maxSize} bytes.");
+
+    private static ProblemHttpResult InvalidRequest(string detail) =>
+        S3UploadsEndpoints.Problem(StatusCodes.Status400BadRequest, S3UploadsHttpErrorCodes.InvalidRequest, detail);
+}

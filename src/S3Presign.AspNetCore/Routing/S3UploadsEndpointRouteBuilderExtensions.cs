@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using S3Presign.AspNetCore;
+using S3Presign.AspNetCore.Client;
+using S3Presign.AspNetCore.Endpoints;
+
+namespace Microsoft.AspNetCore.Routing;
+
+/// <summary>Maps the S3Presign HTTP endpoints.</summary>
+public static class S3UploadsEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the S3Presign endpoints under the builder's prefix, e.g.
+    /// <c>app.MapGroup("/uploads").MapS3Uploads().RequireAuthorization()</c>:
+    /// <list type="bullet">
+    /// <item><c>POST /</c> issues an upload (<c>201</c>);</item>
+    /// <item><c>POST /{id}/validate</c> validates it (<c>200</c>, <c>409</c>, <c>410</c>, <c>422</c>);</item>
+    /// <item><c>GET /{id}</c>, <c>DELETE /{id}</c>, <c>GET /{id}/download</c>, <c>GET /</c> read, delete, download and list;</item>
+    /// <item><c>GET /client.js</c> serves the browser client (unless <see cref="S3UploadsEndpointOptions.MapClientScript"/> is off).</item>
+    /// </list>
+    /// Refusals are <c>application/problem+json</c> with a stable <c>code</c>. Requires <c>AddS3Uploads</c>.
+    /// </summary>
+    /// <param name="endpoints">The route builder, usually a group with the app's prefix.</param>
+    /// <returns>A group holding the endpoints, to chain <c>RequireAuthorization()</c>, <c>RequireRateLimiting()</c> and the like.</returns>
+    public static RouteGroupBuilder MapS3Uploads(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var options = endpoints.ServiceProvider.GetService<IOptions<S3UploadsEndpointOptions>>()?.Value ?? new S3UploadsEndpointOptions();
+
+        var group = endpoints.MapGroup(string.Empty);
+        group.WithTags("Uploads");
+        group.AddEndpointFilter(static async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var max = http.RequestServices.GetService<IOptions<S3UploadsEndpointOptions>>()?.Value.MaxRequestBodySize
+                ?? S3UploadsEndpointOptions.DefaultMaxRequestBodySize;
+            if (http.Request.ContentLength > max)
+            {
+                return S3UploadsEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, S3UploadsHttpErrorCodes.BodyTooLarge,
+                    $"The request body is larger than {max} bytes.");
+            }
+
+            var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
+            if (sizeFeature is { IsReadOnly: false } && (sizeFeature.MaxRequestBodySize is null || sizeFeature.MaxRequestBodySize > max))
+            {
+                sizeFeature.MaxRequestBodySize = max;
+            }
+
+            return await next(context).ConfigureAwait(false);
+        });
+
+        group.MapPost("/", S3UploadsEndpoints.IssueAsync)
+            .WithName("S3Uploads_Issue")
+            .WithSummary("Issue an upload")
+            .WithDescription("Turns a file declaration into a safe key and a short-lived presigned upload request.")
+            .Accepts<IssueUploadRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        group.MapGet("/", S3UploadsEndpoints.ListAsync)
+            .WithName("S3Uploads_List")
+            .WithSummary("List the caller's uploads")
+            .WithDescription("Newest first; filters: status, filename (contains), minSize, maxSize, createdFrom, createdTo (exclusive), limit (1–1000, default 100).")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapGet("/{id}", S3UploadsEndpoints.GetAsync)
+            .WithName("S3Uploads_Get")
+            .WithSummary("Get an upload")
+            .WithDescription("The upload's record and status. Another owner's upload answers 404.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapDelete("/{id}", S3UploadsEndpoints.DeleteAsync)
+            .WithName("S3Uploads_Delete")
+            .WithSummary("Cancel or delete an upload")
+            .WithDescription("Cancels a pending upload or deletes a validated file, object included.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/{id}/validate", S3UploadsEndpoints.ValidateAsync)
+            .WithName("S3Uploads_Validate")
+            .WithSummary("Validate an upload")
+            .WithDescription("Checks the uploaded object against what was issued. Idempotent.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        group.MapGet("/{id}/download", S3UploadsEndpoints.DownloadAsync)
+            .WithName("S3Uploads_Download")
+            .WithSummary("Get a download link")
+            .WithDescription("A presigned GET for a validated file.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        if (options.MapClientScript)
+        {
+            group.MapGet("/client.js", ClientScript.Serve)
+                .WithName("S3Uploads_ClientScript")
+                .AllowAnonymous()
+                .ExcludeFromDescription();
+        }
+
+        return group;
+    }
+}
