@@ -50,9 +50,10 @@ public sealed partial class S3BucketSetup
     }
 
     /// <summary>
-    /// Installs (or updates) two lifecycle rules under the key prefix: expire objects tagged with the pending marker
-    /// after <paramref name="expirePendingAfterDays"/> days, and abort incomplete multipart uploads after
-    /// <paramref name="abortIncompleteMultipartAfterDays"/> days. Rules with other ids are kept as they are.
+    /// Installs (or updates) two lifecycle rules: expire objects tagged with the pending marker after
+    /// <paramref name="expirePendingAfterDays"/> days, and abort incomplete multipart uploads under the key prefix after
+    /// <paramref name="abortIncompleteMultipartAfterDays"/> days. Rules with other ids are kept as they are; a
+    /// configuration that cannot be read back is never overwritten (an <see cref="InvalidOperationException"/> says so).
     /// </summary>
     /// <param name="expirePendingAfterDays">Days after which a never-validated object is deleted (at least 1).</param>
     /// <param name="abortIncompleteMultipartAfterDays">Days after which an incomplete multipart upload is aborted (at least 1).</param>
@@ -74,15 +75,9 @@ public sealed partial class S3BucketSetup
         {
             Id = PendingExpiryRuleId,
             Status = LifecycleRuleStatus.Enabled,
-            Filter = new LifecycleFilter
-            {
-                LifecycleFilterPredicate = prefix.Length == 0
-                    ? new LifecycleTagPredicate { Tag = pendingTag }
-                    : new LifecycleAndOperator
-                    {
-                        Operands = [new LifecyclePrefixPredicate { Prefix = prefix }, new LifecycleTagPredicate { Tag = pendingTag }],
-                    },
-            },
+            // Tag only, no prefix: the marker is the library's own, and Ceph RGW returns And-filters in a shape
+            // AWSSDK cannot read back, which would make the next merge impossible.
+            Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecycleTagPredicate { Tag = pendingTag } },
             Expiration = new LifecycleRuleExpiration { Days = expirePendingAfterDays },
         };
         var abortRule = new LifecycleRule
@@ -96,7 +91,7 @@ public sealed partial class S3BucketSetup
             },
         };
 
-        if (existing.Any(r => r.Id == PendingExpiryRuleId && SameExpiry(r, expirePendingAfterDays, prefix))
+        if (existing.Any(r => r.Id == PendingExpiryRuleId && SameExpiry(r, expirePendingAfterDays))
             && existing.Any(r => r.Id == AbortMultipartRuleId && SameAbort(r, abortIncompleteMultipartAfterDays, prefix)))
         {
             return false;
@@ -130,19 +125,21 @@ public sealed partial class S3BucketSetup
         {
             return [];
         }
+        catch (Amazon.Runtime.AmazonUnmarshallingException e)
+        {
+            // Never replace rules we cannot read: that would silently drop the application's own rules.
+            throw new InvalidOperationException(
+                $"The lifecycle configuration of bucket '{bucket}' cannot be read back by AWSSDK (Ceph RGW returns " +
+                "'And' filters flattened), so the S3Presign rules were not merged into it. Add the rules " +
+                $"'{PendingExpiryRuleId}' (expire objects tagged {S3Gateway.PendingTagging}) and '{AbortMultipartRuleId}' by hand.", e);
+        }
     }
 
-    private static bool SameExpiry(LifecycleRule rule, int days, string prefix) =>
+    private static bool SameExpiry(LifecycleRule rule, int days) =>
         rule.Status == LifecycleRuleStatus.Enabled
         && rule.Expiration?.Days == days
-        && rule.Filter?.LifecycleFilterPredicate switch
-        {
-            LifecycleTagPredicate tag => prefix.Length == 0 && IsPendingTag(tag.Tag),
-            LifecycleAndOperator and => prefix.Length > 0
-                && and.Operands?.OfType<LifecyclePrefixPredicate>().Any(p => p.Prefix == prefix) == true
-                && and.Operands.OfType<LifecycleTagPredicate>().Any(t => IsPendingTag(t.Tag)),
-            _ => false,
-        };
+        && rule.Filter?.LifecycleFilterPredicate is LifecycleTagPredicate tag
+        && IsPendingTag(tag.Tag);
 
     private static bool SameAbort(LifecycleRule rule, int days, string prefix) =>
         rule.Status == LifecycleRuleStatus.Enabled

@@ -113,11 +113,9 @@ internal sealed class S3Gateway
         }
     }
 
-    /// <summary>Streams the whole object through SHA-256; <see langword="null"/> when the object is gone.</summary>
-    public async ValueTask<string?> ComputeSha256Async(string bucket, string key, CancellationToken cancellationToken)
+    /// <summary>Streams the whole object through SHA-256; a vanished object throws (404).</summary>
+    public async ValueTask<string> ComputeSha256Async(string bucket, string key, CancellationToken cancellationToken)
     {
-        try
-        {
             return await ExecuteAsync(
                 async (s3, token) =>
                 {
@@ -127,11 +125,6 @@ internal sealed class S3Gateway
                     return Convert.ToBase64String(hash);
                 },
                 cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
     }
 
     /// <summary>Opens the object for reading (for custom validation rules).</summary>

@@ -1,4 +1,5 @@
-using System.Security.Cryptography;
+using System.Net;
+using Amazon.S3;
 using Microsoft.Extensions.Options;
 using S3Presign.Lifecycle;
 using S3Presign.Storage;
@@ -61,7 +62,24 @@ internal sealed class UploadValidator(
                     new UploadError(UploadErrorCodes.NotUploaded, "The file has not been uploaded yet."));
             }
 
-            var error = await CheckAsync(record, uploaded, cancellationToken).ConfigureAwait(false);
+            UploadError? error;
+            try
+            {
+                error = await CheckAsync(record, uploaded, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                // The object vanished while we looked at it: another transition deleted it. Report that one.
+                record = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+                if (record is { Status: UploadStatus.Pending })
+                {
+                    return new UploadValidationResult(UploadValidationOutcome.NotUploaded, record,
+                        new UploadError(UploadErrorCodes.NotUploaded, "The file has not been uploaded yet."));
+                }
+
+                continue;
+            }
+
             UploadRecord? stored;
             if (error is not null)
             {
