@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -12,6 +14,8 @@ namespace Microsoft.AspNetCore.Routing;
 /// <summary>Maps the S3Presign HTTP endpoints.</summary>
 public static class S3UploadsEndpointRouteBuilderExtensions
 {
+    private static readonly ConditionalWeakTable<IServiceProvider, StrongBox<int>> MappingCounts = new();
+
     /// <summary>
     /// Maps the S3Presign endpoints under the builder's prefix, e.g.
     /// <c>app.MapGroup("/uploads").MapS3Uploads().RequireAuthorization()</c>:
@@ -22,6 +26,9 @@ public static class S3UploadsEndpointRouteBuilderExtensions
     /// <item><c>GET /client.js</c> serves the browser client (unless <see cref="S3UploadsEndpointOptions.MapClientScript"/> is off).</item>
     /// </list>
     /// Refusals are <c>application/problem+json</c> with a stable <c>code</c>. Requires <c>AddS3Uploads</c>.
+    /// Endpoints are named (OpenAPI operation ids) <c>S3Uploads_Issue</c>, <c>S3Uploads_Validate</c>, <c>S3Uploads_Get</c>,
+    /// <c>S3Uploads_Delete</c>, <c>S3Uploads_Download</c> and <c>S3Uploads_List</c>; a second mapping in the same app
+    /// uses <c>S3Uploads2_…</c>, and so on.
     /// </summary>
     /// <param name="endpoints">The route builder, usually a group with the app's prefix.</param>
     /// <returns>A group holding the endpoints, to chain <c>RequireAuthorization()</c>, <c>RequireRateLimiting()</c> and the like.</returns>
@@ -29,6 +36,12 @@ public static class S3UploadsEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var options = endpoints.ServiceProvider.GetService<IOptions<S3UploadsEndpointOptions>>()?.Value ?? new S3UploadsEndpointOptions();
+
+        // Endpoint names (OpenAPI operation ids) must be unique in the app: the first mapping gets S3Uploads_Issue etc.,
+        // further ones (another group) S3Uploads2_Issue, S3Uploads3_Issue…
+        var mapping = MappingCounts.GetValue(endpoints.ServiceProvider, static _ => new StrongBox<int>());
+        var ordinal = Interlocked.Increment(ref mapping.Value);
+        var prefix = ordinal == 1 ? "S3Uploads_" : $"S3Uploads{ordinal.ToString(CultureInfo.InvariantCulture)}_";
 
         var group = endpoints.MapGroup(string.Empty);
         group.WithTags("Uploads");
@@ -53,10 +66,12 @@ public static class S3UploadsEndpointRouteBuilderExtensions
         });
 
         group.MapPost("/", S3UploadsEndpoints.IssueAsync)
-            .WithName("S3Uploads_Issue")
+            .WithName(prefix + "Issue")
             .WithSummary("Issue an upload")
             .WithDescription("Turns a file declaration into a safe key and a short-lived presigned upload request.")
-            .Accepts<IssueUploadRequest>("application/json")
+            // "*/*" keeps routing from answering other media types with a bare 415: the handler answers them with a
+            // ProblemDetails (code unsupported_media_type) instead.
+            .Accepts<IssueUploadRequest>("application/json", "*/*")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -64,28 +79,28 @@ public static class S3UploadsEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapGet("/", S3UploadsEndpoints.ListAsync)
-            .WithName("S3Uploads_List")
+            .WithName(prefix + "List")
             .WithSummary("List the caller's uploads")
             .WithDescription("Newest first; filters: status, filename (contains), minSize, maxSize, createdFrom, createdTo (exclusive), limit (1–1000, default 100).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         group.MapGet("/{id}", S3UploadsEndpoints.GetAsync)
-            .WithName("S3Uploads_Get")
+            .WithName(prefix + "Get")
             .WithSummary("Get an upload")
             .WithDescription("The upload's record and status. Another owner's upload answers 404.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapDelete("/{id}", S3UploadsEndpoints.DeleteAsync)
-            .WithName("S3Uploads_Delete")
+            .WithName(prefix + "Delete")
             .WithSummary("Cancel or delete an upload")
             .WithDescription("Cancels a pending upload or deletes a validated file, object included.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/{id}/validate", S3UploadsEndpoints.ValidateAsync)
-            .WithName("S3Uploads_Validate")
+            .WithName(prefix + "Validate")
             .WithSummary("Validate an upload")
             .WithDescription("Checks the uploaded object against what was issued. Idempotent.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -95,7 +110,7 @@ public static class S3UploadsEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapGet("/{id}/download", S3UploadsEndpoints.DownloadAsync)
-            .WithName("S3Uploads_Download")
+            .WithName(prefix + "Download")
             .WithSummary("Get a download link")
             .WithDescription("A presigned GET for a validated file.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -105,7 +120,7 @@ public static class S3UploadsEndpointRouteBuilderExtensions
         if (options.MapClientScript)
         {
             group.MapGet("/client.js", ClientScript.Serve)
-                .WithName("S3Uploads_ClientScript")
+                .WithName(prefix + "ClientScript")
                 .AllowAnonymous()
                 .ExcludeFromDescription();
         }
