@@ -212,7 +212,7 @@ public sealed class UploadFlowEndpointTests(UploadsAppFixture fixture) : IClassF
     public async Task Route_WhenIdIsUnknown_Returns404NotFound(string method, string template)
     {
         using var client = App.CreateClient(NewUser());
-        foreach (var id in new[] { Guid.NewGuid().ToString("N"), "not-an-id", "%2E%2E", new string('x', 2000) })
+        foreach (var id in new[] { Guid.NewGuid().ToString("N"), "not-an-id", "a%2Fb", "%20", new string('x', 2000) })
         {
             using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), string.Format(System.Globalization.CultureInfo.InvariantCulture, template, id)));
             await response.ShouldBeProblemAsync(HttpStatusCode.NotFound, "not_found");
