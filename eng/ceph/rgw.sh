@@ -151,8 +151,14 @@ ensure_packages() {
   command -v ss >/dev/null || missing+=(iproute2)
   ((${#missing[@]})) || return 0
   log "installing ${missing[*]} (apt-get)"
-  apt-get update >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2
+  local sudo=()
+  ((EUID == 0)) || sudo=(sudo)
+  # Test projects start their clusters in parallel: one apt-get at a time.
+  (
+    flock -w 900 9 || die "timed out waiting for another package installation"
+    "${sudo[@]}" apt-get update >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2
+  ) 9>/tmp/s3presign-apt.lock
 }
 
 # True while a process exists and is not a zombie (daemons are reparented to
