@@ -269,6 +269,8 @@ public abstract class PendingUploadStoreContractTests
         var a3 = (await store.TryAddAsync(NewRecord() with { FileName = "report.pdf", DeclaredSize = 30, CreatedAt = T0.AddMinutes(2) }))!;
         await store.TryAddAsync(NewRecord(owner: "bob") with { FileName = "cat.png", CreatedAt = T0.AddMinutes(3) });
         await store.TryUpdateAsync(a3 with { Status = UploadStatus.Validated, Size = 31 });
+        var deleted = (await store.TryAddAsync(NewRecord() with { FileName = "gone.png", CreatedAt = T0.AddMinutes(4) }))!;
+        await store.TryUpdateAsync(deleted with { Status = UploadStatus.Deleted });
 
         async Task<string[]> List(UploadQuery query)
         {
@@ -285,5 +287,7 @@ public abstract class PendingUploadStoreContractTests
         Assert.Equal(new[] { a2.Id }, await List(new UploadQuery { Owner = "alice", CreatedFrom = T0.AddMinutes(1), CreatedTo = T0.AddMinutes(2) }));
         Assert.Equal(new[] { a3.Id, a2.Id }, await List(new UploadQuery { Owner = "alice", Limit = 2 }));
         Assert.Empty(await List(new UploadQuery { Owner = "carol" }));
+        Assert.Equal(new[] { deleted.Id }, await List(new UploadQuery { Owner = "alice", Status = UploadStatus.Deleted }));
+        Assert.Equal(new[] { deleted.Id, a3.Id }, await List(new UploadQuery { Owner = "alice", IncludeDeleted = true, Limit = 2 }));
     }
 }

@@ -11,6 +11,10 @@ public sealed record UploadQuery
     /// <summary>Gets the status to match.</summary>
     public UploadStatus? Status { get; init; }
 
+    /// <summary>Gets whether records in <see cref="UploadStatus.Deleted"/> are listed when <see cref="Status"/> is unset.</summary>
+    /// <value>Defaults to <see langword="false"/>: a deleted upload looks like one that never existed.</value>
+    public bool IncludeDeleted { get; init; }
+
     /// <summary>Gets a text the original file name must contain (case-insensitive).</summary>
     public string? FileNameContains { get; init; }
 
@@ -36,7 +40,7 @@ public sealed record UploadQuery
     {
         ArgumentNullException.ThrowIfNull(record);
         if (!string.Equals(record.Owner, Owner, StringComparison.Ordinal)) return false;
-        if (Status is { } status && record.Status != status) return false;
+        if (Status is { } status ? record.Status != status : record.Status == UploadStatus.Deleted && !IncludeDeleted) return false;
         if (!string.IsNullOrEmpty(FileNameContains)
             && !record.FileName.Contains(FileNameContains, StringComparison.OrdinalIgnoreCase)) return false;
         var size = record.Size ?? record.DeclaredSize;

@@ -69,4 +69,81 @@ public sealed class SamplePageE2ETests(SampleServerFixture server) : IClassFixtu
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(server.ArtifactsDirectory, "sample-refused.png"), FullPage = true });
         dir.Delete(recursive: true);
     }
+
+    [Fact]
+    public async Task Page_WhenNetworkFailsOnce_RetriesAndValidates()
+    {
+        var dir = Directory.CreateTempSubdirectory("s3presign-e2e-");
+        var file = Path.Combine(dir.FullName, "flaky.txt");
+        await File.WriteAllTextAsync(file, "survives one dropped connection");
+        await using var context = await server.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var failedPuts = 0;
+        var failedIssues = 0;
+        await page.RouteAsync($"http://127.0.0.1:{Infrastructure.RgwServer.Port}/**", async route =>
+        {
+            if (route.Request.Method == "PUT" && Interlocked.Increment(ref failedPuts) == 1)
+            {
+                await route.AbortAsync("connectionreset");
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+        await page.RouteAsync("**/uploads/", async route =>
+        {
+            if (route.Request.Method == "POST" && Interlocked.Increment(ref failedIssues) == 1)
+            {
+                await route.AbortAsync("connectionreset");
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(server.Url.ToString());
+        await page.Locator("#user").FillAsync("e2e-" + Guid.NewGuid().ToString("N")[..6]);
+
+        await page.Locator("#files").SetInputFilesAsync(file);
+
+        await Expect(page.Locator("li.upload[data-name='flaky.txt'] .state")).ToHaveTextAsync("Validated", new() { Timeout = 30_000 });
+        failedPuts.Should().BeGreaterThanOrEqualTo(2, "the dropped PUT was retried");
+        failedIssues.Should().BeGreaterThanOrEqualTo(2, "the dropped issue call was retried");
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Page_WhenUploadLinkExpired_ShowsReadableError()
+    {
+        var dir = Directory.CreateTempSubdirectory("s3presign-e2e-");
+        var file = Path.Combine(dir.FullName, "late.txt");
+        await File.WriteAllTextAsync(file, "too late");
+        await using var context = await server.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.RouteAsync($"http://127.0.0.1:{Infrastructure.RgwServer.Port}/**", async route =>
+        {
+            if (route.Request.Method != "PUT")
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            // What S3 answers to a presigned request used after its expiry.
+            await route.FulfillAsync(new RouteFulfillOptions
+            {
+                Status = 403,
+                ContentType = "application/xml",
+                Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = server.Url.GetLeftPart(UriPartial.Authority) },
+                Body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+            });
+        });
+        await page.GotoAsync(server.Url.ToString());
+        await page.Locator("#user").FillAsync("e2e-" + Guid.NewGuid().ToString("N")[..6]);
+
+        await page.Locator("#files").SetInputFilesAsync(file);
+
+        var item = page.Locator("li.upload[data-name='late.txt']");
+        await Expect(item).ToHaveAttributeAsync("data-code", "link_expired", new() { Timeout = 30_000 });
+        await Expect(item.Locator(".state")).ToContainTextAsync("upload link expired");
+        dir.Delete(recursive: true);
+    }
 }
