@@ -23,7 +23,12 @@ fi
 
 log "installing chromium with apt-get (one-time)"
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -q >&2 || { log "ERROR: apt-get update failed"; exit 1; }
-"${SUDO[@]}" apt-get install -y -q --no-install-recommends chromium >&2 || { log "ERROR: apt-get install chromium failed"; exit 1; }
+# Test projects may install packages in parallel (eng/ceph/rgw.sh too): one apt-get at a time.
+exec 9>/tmp/s3presign-apt.lock
+flock -w 900 9 || { log "ERROR: timed out waiting for another package installation"; exit 1; }
+if [[ ! -x "$BROWSER" ]]; then
+  "${SUDO[@]}" apt-get update -q >&2 || { log "ERROR: apt-get update failed"; exit 1; }
+  "${SUDO[@]}" apt-get install -y -q --no-install-recommends chromium >&2 || { log "ERROR: apt-get install chromium failed"; exit 1; }
+fi
 [[ -x "$BROWSER" ]] || { log "ERROR: $BROWSER still missing after installing chromium"; exit 1; }
 log "chromium ready: $("$BROWSER" --version 2>/dev/null || echo "$BROWSER")"
