@@ -1,16 +1,34 @@
-using System.Globalization;
-using Amazon.S3;
-using Amazon.S3.Model;
+using Microsoft.Extensions.Options;
 using S3Presign.S3;
 
 namespace S3Presign.Signing;
 
 /// <summary>
-/// Presigns requests with AWSSDK's SigV4 query signer. Every header returned in <see cref="PresignedRequest.Headers"/>
-/// is part of the signature, so S3 refuses a request that changes it.
+/// Presigns S3 requests. Every header returned in <see cref="PresignedRequest.Headers"/> is part of the signature, so
+/// S3 refuses a request that changes it.
 /// </summary>
-internal sealed class UploadPresigner(S3ClientProvider clients)
+/// <remarks>
+/// Signs on a fast SigV4 query path (<see cref="SigV4QueryPresigner"/>: cached signing key, no endpoint resolution per
+/// call, the signing time from the injected <see cref="TimeProvider"/>) that yields the very URL AWSSDK's
+/// <c>GetPreSignedURL</c> would. Configurations it does not cover (<see cref="PresignFallbackReason"/>) and
+/// <see cref="S3UploadsOptions.UseAwsSdkPresigner"/> go to AWSSDK's presigner.
+/// </remarks>
+internal sealed class UploadPresigner
 {
+    private readonly S3ClientProvider _clients;
+    private readonly TimeProvider _timeProvider;
+    private readonly IOptionsMonitor<S3UploadsOptions> _options;
+    private readonly Lazy<FastPathContext> _fastPath;
+
+    public UploadPresigner(S3ClientProvider clients, TimeProvider timeProvider, IOptionsMonitor<S3UploadsOptions> options)
+    {
+        _clients = clients;
+        _timeProvider = timeProvider;
+        _options = options;
+        var signer = new SigV4QueryPresigner();
+        _fastPath = new Lazy<FastPathContext>(() => FastPathContext.Create(clients.Client, clients.UsesHttp, signer));
+    }
+
     public PresignedRequest PresignPut(
         string bucket,
         string key,
@@ -21,74 +39,101 @@ internal sealed class UploadPresigner(S3ClientProvider clients)
         IReadOnlyDictionary<string, string> metadata,
         DateTimeOffset expiresAt)
     {
-        var request = new GetPreSignedUrlRequest
-        {
-            BucketName = bucket,
-            Key = key,
-            Verb = HttpVerb.PUT,
-            Expires = expiresAt.UtcDateTime,
-            ContentType = contentType,
-        };
-        if (clients.UsesHttp)
-        {
-            request.Protocol = Protocol.HTTP;
-        }
-
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["Content-Type"] = contentType,
             ["x-amz-tagging"] = S3Gateway.PendingTagging,
         };
-        request.Headers["x-amz-tagging"] = S3Gateway.PendingTagging;
 
-        if (size is { } length)
-        {
-            // Signed but not returned: every HTTP client derives Content-Length from the body (browsers refuse to set it).
-            request.Headers["Content-Length"] = length.ToString(CultureInfo.InvariantCulture);
-        }
-
+        // Content-Length is signed but not returned: every HTTP client derives it from the body (browsers refuse to set it).
         if (checksumSha256 is not null)
         {
-            request.Headers["x-amz-checksum-sha256"] = checksumSha256;
             headers["x-amz-checksum-sha256"] = checksumSha256;
         }
 
         if (contentMd5 is not null)
         {
-            request.Headers["Content-MD5"] = contentMd5;
             headers["Content-MD5"] = contentMd5;
         }
 
         foreach (var (name, value) in metadata)
         {
-            request.Metadata.Add(name, value);
-            headers["x-amz-meta-" + name] = value;
+            // The header AWSSDK signs: it does not prefix a name that already carries the prefix.
+            headers[name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase) ? name : "x-amz-meta-" + name] = value;
         }
 
-        var url = clients.Client.GetPreSignedURL(request);
+        var url = PresignUrl(bucket, new PresignSpec
+        {
+            Method = "PUT",
+            Key = key,
+            ContentType = contentType,
+            ContentLength = size,
+            ChecksumSha256 = checksumSha256,
+            ContentMd5 = contentMd5,
+            Tagging = S3Gateway.PendingTagging,
+            Metadata = metadata,
+        }, expiresAt);
         return new PresignedRequest(new Uri(url), headers);
     }
 
-    public Uri PresignGet(string bucket, string key, DateTimeOffset expiresAt, string? contentDisposition = null)
-    {
-        var request = new GetPreSignedUrlRequest
+    public Uri PresignGet(string bucket, string key, DateTimeOffset expiresAt, string? contentDisposition = null) =>
+        new(PresignUrl(bucket, new PresignSpec { Method = "GET", Key = key, ResponseContentDisposition = contentDisposition }, expiresAt));
+
+    /// <summary>Presigns a DELETE of the object.</summary>
+    public Uri PresignDelete(string bucket, string key, DateTimeOffset expiresAt) =>
+        new(PresignUrl(bucket, new PresignSpec { Method = "DELETE", Key = key }, expiresAt));
+
+    /// <summary>Presigns the PUT of one part of a multipart upload.</summary>
+    public Uri PresignPart(string bucket, string key, string uploadId, int partNumber, DateTimeOffset expiresAt, long? size = null) =>
+        new(PresignUrl(bucket, new PresignSpec
         {
-            BucketName = bucket,
+            Method = "PUT",
             Key = key,
-            Verb = HttpVerb.GET,
-            Expires = expiresAt.UtcDateTime,
-        };
-        if (clients.UsesHttp)
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            ContentLength = size,
+        }, expiresAt));
+
+    /// <summary>Presigns <paramref name="spec"/> on the fast path when it can, else with AWSSDK.</summary>
+    internal string PresignUrl(string bucket, in PresignSpec spec, DateTimeOffset expiresAt) =>
+        TryPresignFast(bucket, spec, expiresAt, out _)
+        ?? AwsSdkPresigner.Presign(_clients.Client, _clients.UsesHttp, bucket, spec, expiresAt);
+
+    /// <summary>Why <see cref="PresignUrl"/> would go to AWSSDK for this request, or <see cref="PresignFallbackReason.None"/>.</summary>
+    internal PresignFallbackReason ExplainFallback(string bucket, in PresignSpec spec, DateTimeOffset expiresAt)
+    {
+        TryPresignFast(bucket, spec, expiresAt, out var reason);
+        return reason;
+    }
+
+    private string? TryPresignFast(string bucket, in PresignSpec spec, DateTimeOffset expiresAt, out PresignFallbackReason reason)
+    {
+        ArgumentNullException.ThrowIfNull(bucket);
+        ArgumentNullException.ThrowIfNull(spec.Key);
+        if (_options.CurrentValue.UseAwsSdkPresigner)
         {
-            request.Protocol = Protocol.HTTP;
+            reason = PresignFallbackReason.ForcedByOptions;
+            return null;
         }
 
-        if (contentDisposition is not null)
+        var fastPath = _fastPath.Value;
+        reason = fastPath.TryGetTarget(bucket, out var target);
+        if (target is null)
         {
-            request.ResponseHeaderOverrides.ContentDisposition = contentDisposition;
+            return null;
         }
 
-        return new Uri(clients.Client.GetPreSignedURL(request));
+        var signedAt = _timeProvider.GetUtcNow().UtcDateTime;
+
+        // AWSSDK's rounding of the lifetime, so both presigners agree to the second.
+        var expiresSeconds = Convert.ToInt64((expiresAt.UtcDateTime - signedAt).TotalSeconds);
+        var url = fastPath.Signer.TryPresign(target, fastPath.GetCredentials(), signedAt, expiresSeconds, spec);
+        if (url is null)
+        {
+            reason = PresignFallbackReason.UnsupportedRequest;
+        }
+
+        return url;
     }
 }
 

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(S3Presign.Benchmarks.PresignBenchmarks).Assembly).Run(args);
