@@ -1,0 +1,14 @@
+namespace S3Presign.EntityFrameworkCore;
+
+/// <summary>Options of the Entity Framework Core pending-upload store.</summary>
+public sealed class EntityFrameworkCoreStoreOptions
+{
+    /// <summary>
+    /// Gets or sets whether the store creates its table and indexes when they are missing: at host start-up, and
+    /// before its first operation otherwise. Creation is idempotent and safe when several instances start at once;
+    /// it never alters an existing table.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>. Set it to <see langword="false"/> when the table comes from your
+    /// own migrations (<c>modelBuilder.AddS3Uploads()</c> puts it in them).</value>
+    public bool CreateSchema { get; set; } = true;
+}

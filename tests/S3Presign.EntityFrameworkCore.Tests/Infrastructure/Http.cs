@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using S3Presign.Issuing;
+
+namespace S3Presign.EntityFrameworkCore.Tests.Infrastructure;
+
+/// <summary>Uploads the way a client would: a plain HTTP PUT to the presigned URL.</summary>
+public static class Http
+{
+    private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    public static byte[] Png(int size)
+    {
+        var bytes = RandomNumberGenerator.GetBytes(size);
+        byte[] signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+        signature.CopyTo(bytes, 0);
+        return bytes;
+    }
+
+    public static async Task<HttpStatusCode> PutAsync(IssuedUpload upload, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, upload.UploadUrl) { Content = new ByteArrayContent(body) };
+        foreach (var (name, value) in upload.Headers)
+        {
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(value);
+            }
+            else if (name.Equals("Content-MD5", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Content.Headers.ContentMD5 = Convert.FromBase64String(value);
+            }
+            else
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        using var response = await Client.SendAsync(request);
+        return response.StatusCode;
+    }
+}
