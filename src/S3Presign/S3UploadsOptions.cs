@@ -73,6 +73,27 @@ public sealed class S3UploadsOptions
     /// <value>Defaults to 5 minutes; at most 7 days.</value>
     public TimeSpan DownloadUrlExpiry { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Gets or sets the longest lifetime a caller may ask for a download URL (<c>expiresIn</c>).</summary>
+    /// <value>Defaults to 1 hour; at least <see cref="DownloadUrlExpiry"/>, at most 7 days.</value>
+    public TimeSpan MaxDownloadUrlExpiry { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Gets or sets the declared size above which an upload whose mode is not given is issued as a multipart
+    /// upload.</summary>
+    /// <value>Defaults to 100 MiB; at most 5 GiB (the largest single PUT).</value>
+    public long MultipartThreshold { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>Gets or sets the preferred part size of multipart uploads; it grows for files that would otherwise need
+    /// more than 10,000 parts.</summary>
+    /// <value>Defaults to 8 MiB; at least 5 MiB (S3's minimum for all but the last part), at most 5 GiB.</value>
+    public long MultipartPartSize { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>Gets or sets whether presigned URLs come from AWSSDK's <c>GetPreSignedURL</c> instead of S3Presign's
+    /// own SigV4 signer. Both produce the same URLs; the own signer is some ten times faster.</summary>
+    /// <value>Defaults to <see langword="false"/>. Configurations the own signer does not cover (S3 Express, Transfer
+    /// Acceleration, dual-stack, FIPS, access point ARNs, an <c>IAmazonS3</c> that is not an <c>AmazonS3Client</c>)
+    /// use AWSSDK's presigner either way.</value>
+    public bool UseAwsSdkPresigner { get; set; }
+
     /// <summary>Gets or sets the timeout of one attempt of an S3 call.</summary>
     /// <value>Defaults to 30 seconds.</value>
     public TimeSpan S3AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -10,6 +10,8 @@ namespace S3Presign;
 internal sealed class S3UploadsOptionsValidator : IValidateOptions<S3UploadsOptions>
 {
     private static readonly TimeSpan MaxPresignExpiry = TimeSpan.FromDays(7);
+    private const long MinPartSize = 5L * 1024 * 1024;
+    private const long MaxPartSize = 5L * 1024 * 1024 * 1024;
 
     public ValidateOptionsResult Validate(string? name, S3UploadsOptions options)
     {
@@ -87,6 +89,21 @@ internal sealed class S3UploadsOptionsValidator : IValidateOptions<S3UploadsOpti
         if (options.DownloadUrlExpiry < TimeSpan.FromSeconds(1) || options.DownloadUrlExpiry > MaxPresignExpiry)
         {
             failures.Add($"{S}:DownloadUrlExpiry must be between 00:00:01 and 7.00:00:00.");
+        }
+
+        if (options.MaxDownloadUrlExpiry < options.DownloadUrlExpiry || options.MaxDownloadUrlExpiry > MaxPresignExpiry)
+        {
+            failures.Add($"{S}:MaxDownloadUrlExpiry must be at least {S}:DownloadUrlExpiry and at most 7.00:00:00.");
+        }
+
+        if (options.MultipartPartSize < MinPartSize || options.MultipartPartSize > MaxPartSize)
+        {
+            failures.Add($"{S}:MultipartPartSize must be between 5242880 (5 MiB) and 5368709120 (5 GiB) bytes.");
+        }
+
+        if (options.MultipartThreshold < 1 || options.MultipartThreshold > MaxPartSize)
+        {
+            failures.Add($"{S}:MultipartThreshold must be between 1 and 5368709120 (5 GiB, the largest single PUT) bytes.");
         }
 
         if (options.S3AttemptTimeout <= TimeSpan.Zero)

@@ -66,4 +66,20 @@ public static class UploadErrorCodes
 
     /// <summary>The upload is not validated, so it cannot be downloaded.</summary>
     public const string NotValidated = "not_validated";
+
+    /// <summary>The operation needs a multipart upload, and this upload is not one.</summary>
+    public const string NotMultipart = "not_multipart";
+
+    /// <summary>A part number is outside 1 to the upload's part count, repeated, or no part numbers were given.</summary>
+    public const string InvalidPartNumber = "invalid_part_number";
+
+    /// <summary>The parts given to complete a multipart upload are missing, malformed, or refused by S3
+    /// (unknown ETag, a part other than the last smaller than 5 MiB); the upload stays pending.</summary>
+    public const string InvalidParts = "invalid_parts";
+
+    /// <summary>The upload is no longer pending (already completed, validated or rejected), so it takes no more parts.</summary>
+    public const string NotPending = "not_pending";
+
+    /// <summary>A requested lifetime of a presigned URL is not positive or exceeds the configured maximum.</summary>
+    public const string InvalidExpiry = "invalid_expiry";
 }

@@ -20,8 +20,13 @@ public sealed record IssueUploadRequest
     /// <summary>Gets the base64 SHA-256 of the content, re-checked at validation.</summary>
     public string? ChecksumSha256 { get; init; }
 
-    /// <summary>Gets the upload mode: <c>put</c> (the default), <c>post</c> or <c>multipart</c>, where the issuer supports it.</summary>
+    /// <summary>Gets the upload mode: <c>put</c>, <c>post</c> (browser form with a policy) or <c>multipart</c> (needs
+    /// <c>size</c>). Omitted: <c>multipart</c> above <c>S3Uploads:MultipartThreshold</c>, else <c>put</c>.</summary>
     public string? Mode { get; init; }
+
+    /// <summary>Gets user metadata stored on the object as <c>x-amz-meta-*</c> (names a-z, 0-9, '-', '_'; printable
+    /// ASCII values; 2 KB in all).</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }
 
 /// <summary>The answer of <c>POST {group}/</c>: everything the client needs to send the bytes.</summary>
@@ -36,8 +41,20 @@ public sealed record IssuedUploadResponse
     /// <summary>Gets the status, always <c>pending</c>.</summary>
     public required string Status { get; init; }
 
-    /// <summary>Gets the HTTP method of the upload request (<c>PUT</c> or <c>POST</c>).</summary>
+    /// <summary>Gets the mode the upload was issued in: <c>put</c>, <c>post</c> or <c>multipart</c>.</summary>
+    public required string Mode { get; init; }
+
+    /// <summary>Gets the HTTP method of the upload request (<c>PUT</c> or <c>POST</c>; <c>PUT</c> for each part of a
+    /// multipart upload, whose URLs come from <c>POST {group}/{id}/parts</c>).</summary>
     public required string Method { get; init; }
+
+    /// <summary>Gets the size of every part but the last, for multipart uploads; omitted otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? PartSize { get; init; }
+
+    /// <summary>Gets the number of parts, for multipart uploads; omitted otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PartCount { get; init; }
 
     /// <summary>Gets the presigned URL.</summary>
     public required Uri UploadUrl { get; init; }
@@ -137,3 +154,47 @@ public sealed record UploadResponse
 /// <param name="Url">The presigned GET URL.</param>
 /// <param name="ExpiresAt">When the URL stops working.</param>
 public sealed record DownloadUrlResponse(Uri Url, DateTimeOffset ExpiresAt);
+
+/// <summary>The body of <c>POST {group}/{id}/parts</c>.</summary>
+public sealed record SignPartsRequest
+{
+    /// <summary>Gets the part numbers to sign, 1 to <c>partCount</c>, at most 1000.</summary>
+    public IReadOnlyList<int>? PartNumbers { get; init; }
+}
+
+/// <summary>One presigned part URL.</summary>
+/// <param name="PartNumber">The part number.</param>
+/// <param name="Url">The presigned <c>PUT</c> URL; send the part's bytes and read the <c>ETag</c> response header.</param>
+public sealed record PartUrlResponse(int PartNumber, Uri Url);
+
+/// <summary>The answer of <c>POST {group}/{id}/parts</c>.</summary>
+/// <param name="Parts">The URLs, in the order asked for.</param>
+/// <param name="ExpiresAt">When the URLs stop working.</param>
+public sealed record PartUrlsResponse(IReadOnlyList<PartUrlResponse> Parts, DateTimeOffset ExpiresAt);
+
+/// <summary>One part S3 holds.</summary>
+/// <param name="PartNumber">The part number.</param>
+/// <param name="Size">The part's size in bytes.</param>
+/// <param name="Etag">The part's ETag, without quotes.</param>
+public sealed record UploadedPartResponse(int PartNumber, long Size, string Etag);
+
+/// <summary>The answer of <c>GET {group}/{id}/parts</c>.</summary>
+/// <param name="Parts">The parts uploaded so far, in part-number order.</param>
+public sealed record UploadedPartsResponse(IReadOnlyList<UploadedPartResponse> Parts);
+
+/// <summary>The body of <c>POST {group}/{id}/complete</c>.</summary>
+public sealed record CompleteUploadRequest
+{
+    /// <summary>Gets every part with the ETag S3 answered to its <c>PUT</c>.</summary>
+    public IReadOnlyList<CompletedPartRequest>? Parts { get; init; }
+}
+
+/// <summary>One part of <see cref="CompleteUploadRequest"/>.</summary>
+public sealed record CompletedPartRequest
+{
+    /// <summary>Gets the part number.</summary>
+    public int PartNumber { get; init; }
+
+    /// <summary>Gets the part's ETag (quotes optional).</summary>
+    public string? Etag { get; init; }
+}

@@ -29,7 +29,7 @@ internal static class S3UploadsEndpoints
             return Unauthenticated();
         }
 
-        var (body, problem) = await RequestBody.ReadAsync(context.Request, options.Value.MaxRequestBodySize, cancellationToken)
+        var (body, problem) = await RequestBody.ReadAsync<IssueUploadRequest>(context.Request, options.Value.MaxRequestBodySize, cancellationToken)
             .ConfigureAwait(false);
         if (problem is not null)
         {
@@ -51,6 +51,7 @@ internal static class S3UploadsEndpoints
                 Size = body.Size,
                 Directory = body.Directory,
                 ChecksumSha256 = body.ChecksumSha256,
+                Metadata = body.Metadata,
                 Mode = mode,
             },
             cancellationToken).ConfigureAwait(false);
@@ -67,7 +68,10 @@ internal static class S3UploadsEndpoints
             Id = upload.Id,
             FileKey = upload.FileKey,
             Status = StatusName(UploadStatus.Pending),
+            Mode = ModeName(upload.Mode),
             Method = upload.Method,
+            PartSize = upload.PartSize,
+            PartCount = upload.PartCount,
             UploadUrl = upload.UploadUrl,
             Headers = upload.Headers,
             Fields = upload.Fields,
@@ -91,6 +95,11 @@ internal static class S3UploadsEndpoints
         }
 
         var result = await validator.ValidateAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        return ValidationResponse(result);
+    }
+
+    internal static Results<Ok<ValidatedUploadResponse>, ProblemHttpResult> ValidationResponse(UploadValidationResult result)
+    {
         return result.Outcome switch
         {
             UploadValidationOutcome.Validated when result.Upload is { } record => TypedResults.Ok(new ValidatedUploadResponse
@@ -103,6 +112,8 @@ internal static class S3UploadsEndpoints
                 Etag = record.ETag,
                 ValidatedAt = record.ValidatedAt,
             }),
+            UploadValidationOutcome.NotUploaded when result.Error?.Code is UploadErrorCodes.InvalidParts =>
+                Problem(StatusCodes.Status400BadRequest, result.Error),
             UploadValidationOutcome.NotUploaded => Problem(StatusCodes.Status409Conflict, result.Error),
             UploadValidationOutcome.Rejected => Problem(StatusCodes.Status422UnprocessableEntity, result.Error),
             UploadValidationOutcome.Expired => Problem(StatusCodes.Status410Gone, result.Error),
@@ -146,6 +157,8 @@ internal static class S3UploadsEndpoints
         HttpContext context,
         [FromServices] IUploadManager manager,
         [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        [FromQuery] string? disposition,
+        [FromQuery] string? expiresIn,
         CancellationToken cancellationToken)
     {
         if (ResolveOwner(context, options.Value) is not { } owner)
@@ -153,16 +166,124 @@ internal static class S3UploadsEndpoints
             return Unauthenticated();
         }
 
-        var result = await manager.GetDownloadUrlAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        DownloadDisposition kind;
+        switch (disposition?.ToUpperInvariant())
+        {
+            case null or "":
+                kind = DownloadDisposition.None;
+                break;
+            case "ATTACHMENT":
+                kind = DownloadDisposition.Attachment;
+                break;
+            case "INLINE":
+                kind = DownloadDisposition.Inline;
+                break;
+            default:
+                return InvalidQuery("disposition", "attachment or inline");
+        }
+
+        if (!TryParseLong(expiresIn, out var seconds) || seconds is 0 or > 7 * 24 * 3600)
+        {
+            return InvalidQuery("expiresIn", "a number of seconds from 1 to 604800");
+        }
+
+        var result = await manager.GetDownloadUrlAsync(
+            id, owner,
+            new DownloadOptions { Disposition = kind, ExpiresIn = seconds is { } s ? TimeSpan.FromSeconds(s) : null },
+            cancellationToken).ConfigureAwait(false);
         if (result.Succeeded)
         {
             return TypedResults.Ok(new DownloadUrlResponse(result.Url, result.ExpiresAt.Value));
         }
 
-        return result.Error?.Code == UploadErrorCodes.NotValidated
-            ? Problem(StatusCodes.Status409Conflict, result.Error)
-            : NotFound();
+        return result.Error?.Code switch
+        {
+            UploadErrorCodes.NotValidated => Problem(StatusCodes.Status409Conflict, result.Error),
+            UploadErrorCodes.InvalidExpiry => Problem(StatusCodes.Status400BadRequest, result.Error),
+            _ => NotFound(),
+        };
     }
+
+    public static async Task<Results<Ok<PartUrlsResponse>, ProblemHttpResult>> SignPartsAsync(
+        string id,
+        HttpContext context,
+        [FromServices] IMultipartUploads multipart,
+        [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (ResolveOwner(context, options.Value) is not { } owner)
+        {
+            return Unauthenticated();
+        }
+
+        var (body, problem) = await RequestBody.ReadAsync<SignPartsRequest>(context.Request, options.Value.MaxRequestBodySize, cancellationToken)
+            .ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await multipart.SignPartsAsync(id, owner, body!.PartNumbers ?? [], cancellationToken).ConfigureAwait(false);
+        return result.Succeeded
+            ? TypedResults.Ok(new PartUrlsResponse(result.Parts.Select(p => new PartUrlResponse(p.PartNumber, p.Url)).ToList(), result.ExpiresAt.Value))
+            : MultipartProblem(result.Error);
+    }
+
+    public static async Task<Results<Ok<UploadedPartsResponse>, ProblemHttpResult>> ListPartsAsync(
+        string id,
+        HttpContext context,
+        [FromServices] IMultipartUploads multipart,
+        [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (ResolveOwner(context, options.Value) is not { } owner)
+        {
+            return Unauthenticated();
+        }
+
+        var result = await multipart.ListPartsAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded
+            ? TypedResults.Ok(new UploadedPartsResponse(result.Parts.Select(p => new UploadedPartResponse(p.PartNumber, p.Size, p.ETag)).ToList()))
+            : MultipartProblem(result.Error);
+    }
+
+    public static async Task<Results<Ok<ValidatedUploadResponse>, ProblemHttpResult>> CompleteAsync(
+        string id,
+        HttpContext context,
+        [FromServices] IMultipartUploads multipart,
+        [FromServices] IOptions<S3UploadsEndpointOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (ResolveOwner(context, options.Value) is not { } owner)
+        {
+            return Unauthenticated();
+        }
+
+        var (body, problem) = await RequestBody.ReadAsync<CompleteUploadRequest>(context.Request, options.Value.MaxRequestBodySize, cancellationToken)
+            .ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var parts = (body!.Parts ?? []).Select(p => new CompletedPart(p?.PartNumber ?? 0, p?.Etag ?? string.Empty)).ToList();
+        var result = await multipart.CompleteAsync(id, owner, parts, cancellationToken).ConfigureAwait(false);
+        if (result.Error?.Code == UploadErrorCodes.NotMultipart)
+        {
+            return Problem(StatusCodes.Status409Conflict, result.Error);
+        }
+
+        return ValidationResponse(result);
+    }
+
+    /// <summary>Maps a refusal of the multipart operations to a status.</summary>
+    internal static ProblemHttpResult MultipartProblem(UploadError error) => error.Code switch
+    {
+        UploadErrorCodes.NotFound => NotFound(),
+        UploadErrorCodes.InvalidPartNumber or UploadErrorCodes.InvalidParts => Problem(StatusCodes.Status400BadRequest, error),
+        UploadErrorCodes.Expired => Problem(StatusCodes.Status410Gone, error),
+        _ => Problem(StatusCodes.Status409Conflict, error),
+    };
 
     public static async Task<Results<Ok<UploadListResponse>, ProblemHttpResult>> ListAsync(
         HttpContext context,
@@ -289,11 +410,21 @@ internal static class S3UploadsEndpoints
         ValidatedAt = record.ValidatedAt,
     };
 
-    private static bool TryParseMode(string? value, out UploadMode mode)
+    internal static string ModeName(UploadMode mode) => mode switch
+    {
+        UploadMode.Post => "post",
+        UploadMode.Multipart => "multipart",
+        _ => "put",
+    };
+
+    internal static bool TryParseMode(string? value, out UploadMode? mode)
     {
         switch (value?.ToUpperInvariant())
         {
-            case null or "" or "PUT":
+            case null or "":
+                mode = null;
+                return true;
+            case "PUT":
                 mode = UploadMode.Put;
                 return true;
             case "POST":
@@ -356,8 +487,9 @@ public sealed record UploadListResponse(IReadOnlyList<UploadResponse> Items);
 /// <summary>Reads and parses a JSON request body under a size cap, turning every failure into a ProblemDetails.</summary>
 internal static class RequestBody
 {
-    public static async Task<(IssueUploadRequest? Body, ProblemHttpResult? Problem)> ReadAsync(
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(
         HttpRequest request, long maxSize, CancellationToken cancellationToken)
+        where T : class
     {
         if (!request.HasJsonContentType())
         {
@@ -422,7 +554,7 @@ internal static class RequestBody
 
             try
             {
-                var body = document.RootElement.Deserialize<IssueUploadRequest>(JsonSerializerOptions.Web);
+                var body = document.RootElement.Deserialize<T>(JsonSerializerOptions.Web);
                 return body is null ? (null, InvalidRequest("The body must be a JSON object.")) : (body, null);
             }
             catch (JsonException e)

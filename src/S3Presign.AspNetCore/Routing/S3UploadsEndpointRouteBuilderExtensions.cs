@@ -22,12 +22,14 @@ public static class S3UploadsEndpointRouteBuilderExtensions
     /// <list type="bullet">
     /// <item><c>POST /</c> issues an upload (<c>201</c>);</item>
     /// <item><c>POST /{id}/validate</c> validates it (<c>200</c>, <c>409</c>, <c>410</c>, <c>422</c>);</item>
-    /// <item><c>GET /{id}</c>, <c>DELETE /{id}</c>, <c>GET /{id}/download</c>, <c>GET /</c> read, delete, download and list;</item>
+    /// <item><c>GET /{id}</c>, <c>DELETE /{id}</c>, <c>GET /{id}/download</c>, <c>GET /</c> read, delete (or abort), download and list;</item>
+    /// <item><c>POST /{id}/parts</c>, <c>GET /{id}/parts</c>, <c>POST /{id}/complete</c> sign parts, list parts and complete a multipart upload;</item>
     /// <item><c>GET /client.js</c> serves the browser client (unless <see cref="S3UploadsEndpointOptions.MapClientScript"/> is off).</item>
     /// </list>
     /// Refusals are <c>application/problem+json</c> with a stable <c>code</c>. Requires <c>AddS3Uploads</c>.
     /// Endpoints are named (OpenAPI operation ids) <c>S3Uploads_Issue</c>, <c>S3Uploads_Validate</c>, <c>S3Uploads_Get</c>,
-    /// <c>S3Uploads_Delete</c>, <c>S3Uploads_Download</c> and <c>S3Uploads_List</c>; a second mapping in the same app
+    /// <c>S3Uploads_Delete</c>, <c>S3Uploads_Download</c>, <c>S3Uploads_List</c>, <c>S3Uploads_SignParts</c>,
+    /// <c>S3Uploads_ListParts</c> and <c>S3Uploads_Complete</c>; a second mapping in the same app
     /// uses <c>S3Uploads2_…</c>, and so on.
     /// </summary>
     /// <param name="endpoints">The route builder, usually a group with the app's prefix.</param>
@@ -112,10 +114,43 @@ public static class S3UploadsEndpointRouteBuilderExtensions
         group.MapGet("/{id}/download", S3UploadsEndpoints.DownloadAsync)
             .WithName(prefix + "Download")
             .WithSummary("Get a download link")
-            .WithDescription("A presigned GET for a validated file.")
+            .WithDescription("A presigned GET for a validated file. Query: disposition (attachment or inline, with the original file name), expiresIn (seconds, up to S3Uploads:MaxDownloadUrlExpiry).")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapPost("/{id}/parts", S3UploadsEndpoints.SignPartsAsync)
+            .WithName(prefix + "SignParts")
+            .WithSummary("Sign part URLs of a multipart upload")
+            .WithDescription("Body { partNumbers: [1, 2, …] } (1 to partCount, at most 1000) → { parts: [{ partNumber, url }], expiresAt }.")
+            .Accepts<SignPartsRequest>("application/json", "*/*")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone);
+
+        group.MapGet("/{id}/parts", S3UploadsEndpoints.ListPartsAsync)
+            .WithName(prefix + "ListParts")
+            .WithSummary("List the uploaded parts of a multipart upload")
+            .WithDescription("{ parts: [{ partNumber, size, etag }] }, to resume an interrupted upload.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone);
+
+        group.MapPost("/{id}/complete", S3UploadsEndpoints.CompleteAsync)
+            .WithName(prefix + "Complete")
+            .WithSummary("Complete and validate a multipart upload")
+            .WithDescription("Body { parts: [{ partNumber, etag }] } → the validate answer.")
+            .Accepts<CompleteUploadRequest>("application/json", "*/*")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         if (options.MapClientScript)
         {

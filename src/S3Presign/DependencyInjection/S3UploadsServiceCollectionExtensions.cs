@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using S3Presign;
 using S3Presign.Issuing;
@@ -46,11 +44,12 @@ public static class S3UploadsServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3UploadsOptions>, S3UploadsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
 
         services.TryAddSingleton<S3ClientProvider>();
         services.TryAddSingleton<S3Gateway>();
         services.TryAddSingleton<UploadPresigner>();
+        services.TryAddSingleton<PostPolicyPresigner>();
+        services.TryAddSingleton<MultipartPresigner>();
         services.TryAddSingleton<UploadTransitions>();
 
         services.TryAddSingleton<IPendingUploadStore, InMemoryPendingUploadStore>();
@@ -60,6 +59,7 @@ public static class S3UploadsServiceCollectionExtensions
         services.TryAddSingleton<IUploadUrlIssuer, UploadUrlIssuer>();
         services.TryAddSingleton<IUploadValidator, UploadValidator>();
         services.TryAddSingleton<IUploadManager, UploadManager>();
+        services.TryAddSingleton<IMultipartUploads, MultipartUploads>();
         services.TryAddSingleton<IUploadSweeper, UploadSweeper>();
         services.TryAddSingleton(sp => new S3BucketSetup(
             sp.GetRequiredService<S3Gateway>(), sp.GetRequiredService<IOptionsMonitor<S3UploadsOptions>>()));

@@ -42,8 +42,11 @@ public sealed record UploadRequest
     /// <summary>Gets user metadata stored on the object as <c>x-amz-meta-*</c> (names without the prefix).</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
-    /// <summary>Gets how the client will upload.</summary>
-    public UploadMode Mode { get; init; } = UploadMode.Put;
+    /// <summary>Gets how the client will upload: <see cref="UploadMode.Put"/>, <see cref="UploadMode.Post"/> (a browser
+    /// form whose policy S3 enforces) or <see cref="UploadMode.Multipart"/> (requires <see cref="Size"/>).</summary>
+    /// <value>Defaults to <see langword="null"/>: multipart when <see cref="Size"/> exceeds
+    /// <see cref="S3UploadsOptions.MultipartThreshold"/>, a single <c>PUT</c> otherwise.</value>
+    public UploadMode? Mode { get; init; }
 }
 
 /// <summary>An issued upload: everything the client needs to send the bytes.</summary>
@@ -55,11 +58,22 @@ public sealed record IssuedUpload
     /// <summary>Gets the object key.</summary>
     public required string FileKey { get; init; }
 
-    /// <summary>Gets the HTTP method of the upload request (<c>PUT</c> or <c>POST</c>).</summary>
+    /// <summary>Gets the mode the upload was issued in (the one asked for, or the one chosen by size).</summary>
+    public UploadMode Mode { get; init; }
+
+    /// <summary>Gets the HTTP method of the upload request (<c>PUT</c> or <c>POST</c>; <c>PUT</c> for each part of a
+    /// multipart upload).</summary>
     public required string Method { get; init; }
 
-    /// <summary>Gets the presigned URL.</summary>
+    /// <summary>Gets the presigned URL. For a multipart upload, the object's plain URL: part URLs come from
+    /// <see cref="IMultipartUploads.SignPartsAsync"/>.</summary>
     public required Uri UploadUrl { get; init; }
+
+    /// <summary>Gets the size of every part but the last, for multipart uploads.</summary>
+    public long? PartSize { get; init; }
+
+    /// <summary>Gets the number of parts, for multipart uploads.</summary>
+    public int? PartCount { get; init; }
 
     /// <summary>Gets the headers the client must send with the upload, exactly as given. <c>Content-Length</c> is
     /// not among them: every HTTP client sets it, and it must equal the declared size.</summary>

@@ -1,18 +1,22 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using S3Presign.Naming;
+using S3Presign.S3;
 using S3Presign.Signing;
 using S3Presign.Storage;
 
 namespace S3Presign.Issuing;
 
-/// <summary>The default <see cref="IUploadUrlIssuer"/> for presigned PUT uploads.</summary>
+/// <summary>The default <see cref="IUploadUrlIssuer"/>: presigned PUT, POST-policy form, or multipart upload.</summary>
 internal sealed class UploadUrlIssuer(
     IOptionsMonitor<S3UploadsOptions> options,
     IFileNameSanitizer sanitizer,
     IObjectKeyNamingPolicy naming,
     IPendingUploadStore store,
     UploadPresigner presigner,
+    PostPolicyPresigner postPresigner,
+    MultipartPresigner multipartPresigner,
+    S3Gateway s3,
     TimeProvider timeProvider) : IUploadUrlIssuer
 {
     /// <summary>S3's limit on an object key.</summary>
@@ -20,6 +24,9 @@ internal sealed class UploadUrlIssuer(
 
     /// <summary>S3's limit on user metadata (names and values).</summary>
     public const int MaxMetadataBytes = 2048;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyHeaders =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase).AsReadOnly();
 
     public async ValueTask<UploadIssueResult> IssueAsync(UploadRequest request, CancellationToken cancellationToken = default)
     {
@@ -31,7 +38,8 @@ internal sealed class UploadUrlIssuer(
             return UploadIssueResult.Failure(UploadErrorCodes.InvalidOwner, "An owner is required.");
         }
 
-        if (request.Mode != UploadMode.Put)
+        var mode = request.Mode ?? (request.Size > settings.MultipartThreshold ? UploadMode.Multipart : UploadMode.Put);
+        if (!Enum.IsDefined(mode))
         {
             return UploadIssueResult.Failure(UploadErrorCodes.InvalidMode, $"Upload mode '{request.Mode}' is not supported.");
         }
@@ -70,12 +78,18 @@ internal sealed class UploadUrlIssuer(
                 return UploadIssueResult.Failure(UploadErrorCodes.TooLarge, $"The file is {size} bytes; at most {max} bytes are allowed.");
             }
 
-            if (size > 5L * 1024 * 1024 * 1024)
+            if (mode != UploadMode.Multipart && size > 5L * 1024 * 1024 * 1024)
             {
-                return UploadIssueResult.Failure(UploadErrorCodes.TooLarge, "A single PUT takes at most 5 GiB.");
+                return UploadIssueResult.Failure(UploadErrorCodes.TooLarge, "A single PUT or POST takes at most 5 GiB; use multipart.");
+            }
+
+            if (mode == UploadMode.Multipart && size is 0 or > MultipartPlan.MaxObjectSize)
+            {
+                return UploadIssueResult.Failure(size == 0 ? UploadErrorCodes.InvalidSize : UploadErrorCodes.TooLarge,
+                    "A multipart upload takes 1 byte to 5 TiB.");
             }
         }
-        else if (settings.RequireSize)
+        else if (settings.RequireSize || mode == UploadMode.Multipart)
         {
             return UploadIssueResult.Failure(UploadErrorCodes.InvalidSize, "The size is required.");
         }
@@ -88,6 +102,13 @@ internal sealed class UploadUrlIssuer(
         if (request.ContentMd5 is not null && !IsBase64OfLength(request.ContentMd5, 16))
         {
             return UploadIssueResult.Failure(UploadErrorCodes.InvalidChecksum, "contentMd5 must be the base64 of a 16-byte MD5.");
+        }
+
+        if (request.ContentMd5 is not null && mode == UploadMode.Multipart)
+        {
+            // A multipart object's ETag is not its MD5, so neither S3 nor validation could check it.
+            return UploadIssueResult.Failure(UploadErrorCodes.InvalidChecksum,
+                "contentMd5 cannot be checked for a multipart upload; declare checksumSha256 instead.");
         }
 
         var metadata = NormalizeMetadata(request.Metadata, out var metadataError);
@@ -106,8 +127,42 @@ internal sealed class UploadUrlIssuer(
         var now = timeProvider.GetUtcNow();
         var expiresAt = now + settings.UploadUrlExpiry;
         var validateBefore = now + settings.PendingTtl;
-        var presigned = presigner.PresignPut(settings.Bucket, key, request.ContentType, request.Size,
-            request.ChecksumSha256, request.ContentMd5, metadata, expiresAt);
+        string method = "PUT";
+        Uri uploadUrl;
+        Uri fileUrl;
+        IReadOnlyDictionary<string, string> headers;
+        IReadOnlyDictionary<string, string>? fields = null;
+        string? multipartUploadId = null;
+        (long PartSize, int PartCount)? plan = null;
+        switch (mode)
+        {
+            case UploadMode.Post:
+                var maxSize = request.Size ?? settings.MaxFileSize ?? 5L * 1024 * 1024 * 1024;
+                var post = postPresigner.PresignPost(settings.Bucket, key, request.ContentType, request.Size ?? 0, maxSize, metadata, expiresAt);
+                method = "POST";
+                uploadUrl = post.Url;
+                fileUrl = multipartPresigner.ObjectUrl(settings.Bucket, key, now);
+                headers = EmptyHeaders;
+                fields = post.Fields;
+                break;
+
+            case UploadMode.Multipart:
+                plan = MultipartPlan.For(request.Size!.Value, settings.MultipartPartSize);
+                multipartUploadId = await s3.CreateMultipartAsync(settings.Bucket, key, request.ContentType, metadata, cancellationToken)
+                    .ConfigureAwait(false);
+                fileUrl = multipartPresigner.ObjectUrl(settings.Bucket, key, now);
+                uploadUrl = fileUrl;
+                headers = EmptyHeaders;
+                break;
+
+            default:
+                var presigned = presigner.PresignPut(settings.Bucket, key, request.ContentType, request.Size,
+                    request.ChecksumSha256, request.ContentMd5, metadata, expiresAt);
+                uploadUrl = presigned.Url;
+                fileUrl = new Uri(presigned.Url.GetLeftPart(UriPartial.Path));
+                headers = presigned.Headers;
+                break;
+        }
 
         var record = new UploadRecord
         {
@@ -120,7 +175,8 @@ internal sealed class UploadUrlIssuer(
             DeclaredSize = request.Size,
             ChecksumSha256 = request.ChecksumSha256,
             ContentMd5 = request.ContentMd5,
-            Mode = UploadMode.Put,
+            Mode = mode,
+            MultipartUploadId = multipartUploadId,
             Metadata = metadata,
             Status = UploadStatus.Pending,
             CreatedAt = now,
@@ -129,22 +185,56 @@ internal sealed class UploadUrlIssuer(
             ValidateBefore = validateBefore,
         };
 
-        var stored = await store.TryAddAsync(record, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"The store already holds an upload with the fresh id '{id}'.");
+        UploadRecord? stored;
+        try
+        {
+            stored = await store.TryAddAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (multipartUploadId is not null)
+        {
+            await AbortQuietlyAsync(settings.Bucket, key, multipartUploadId).ConfigureAwait(false);
+            throw;
+        }
+
+        if (stored is null)
+        {
+            if (multipartUploadId is not null)
+            {
+                await AbortQuietlyAsync(settings.Bucket, key, multipartUploadId).ConfigureAwait(false);
+            }
+
+            throw new InvalidOperationException($"The store already holds an upload with the fresh id '{id}'.");
+        }
 
         return UploadIssueResult.Success(new IssuedUpload
         {
             Id = id,
             FileKey = key,
-            Method = "PUT",
-            UploadUrl = presigned.Url,
-            Headers = presigned.Headers,
-            FileUrl = new Uri(presigned.Url.GetLeftPart(UriPartial.Path)),
+            Mode = mode,
+            Method = method,
+            UploadUrl = uploadUrl,
+            Headers = headers,
+            Fields = fields,
+            PartSize = plan?.PartSize,
+            PartCount = plan?.PartCount,
+            FileUrl = fileUrl,
             ExpiresAt = expiresAt,
             ValidateBefore = validateBefore,
             Ttl = validateBefore - now,
             Record = stored,
         });
+    }
+
+    private async ValueTask AbortQuietlyAsync(string bucket, string key, string uploadId)
+    {
+        try
+        {
+            await s3.AbortMultipartAsync(bucket, key, uploadId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The bucket's abort-incomplete-multipart lifecycle rule is the safety net.
+        }
     }
 
     private static bool IsBase64OfLength(string value, int length)

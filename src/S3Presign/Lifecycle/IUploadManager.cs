@@ -35,9 +35,44 @@ public interface IUploadManager
     /// <param name="cancellationToken">The token to cancel the operation.</param>
     /// <returns>The URL and when it expires; an error <c>not_found</c> or <c>not_validated</c> otherwise.</returns>
     ValueTask<DownloadUrlResult> GetDownloadUrlAsync(string id, string owner, CancellationToken cancellationToken = default);
+
+    /// <summary>Presigns a GET for a validated file, with its own lifetime and, optionally, a
+    /// <c>Content-Disposition</c> that S3 sends with the bytes, naming the original file (RFC 6266, with an RFC 5987
+    /// <c>filename*</c> for non-ASCII names).</summary>
+    /// <param name="id">The upload id.</param>
+    /// <param name="owner">The caller.</param>
+    /// <param name="download">The disposition and lifetime; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">The token to cancel the operation.</param>
+    /// <returns>The URL and when it expires; an error <c>not_found</c>, <c>not_validated</c> or <c>invalid_expiry</c> otherwise.</returns>
+    ValueTask<DownloadUrlResult> GetDownloadUrlAsync(string id, string owner, DownloadOptions? download, CancellationToken cancellationToken = default);
 }
 
-/// <summary>The result of <see cref="IUploadManager.GetDownloadUrlAsync"/>.</summary>
+/// <summary>How a download link presents the file.</summary>
+public enum DownloadDisposition
+{
+    /// <summary>No <c>Content-Disposition</c>: the browser decides.</summary>
+    None = 0,
+
+    /// <summary><c>inline</c> with the original file name: shown in the browser where it can be.</summary>
+    Inline = 1,
+
+    /// <summary><c>attachment</c> with the original file name: saved as a file.</summary>
+    Attachment = 2,
+}
+
+/// <summary>Options of one download link.</summary>
+public sealed record DownloadOptions
+{
+    /// <summary>Gets the disposition S3 answers with.</summary>
+    public DownloadDisposition Disposition { get; init; }
+
+    /// <summary>Gets the link's lifetime.</summary>
+    /// <value>Defaults to <see langword="null"/>, meaning <see cref="S3UploadsOptions.DownloadUrlExpiry"/>; at most
+    /// <see cref="S3UploadsOptions.MaxDownloadUrlExpiry"/>.</value>
+    public TimeSpan? ExpiresIn { get; init; }
+}
+
+/// <summary>The result of <c>IUploadManager.GetDownloadUrlAsync</c>.</summary>
 /// <param name="Url">The presigned GET URL, when issued.</param>
 /// <param name="ExpiresAt">When the URL stops working.</param>
 /// <param name="Error">Why no URL was issued.</param>

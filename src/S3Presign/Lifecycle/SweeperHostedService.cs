@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace S3Presign.Lifecycle;
@@ -9,8 +10,10 @@ internal sealed partial class SweeperHostedService(
     IUploadSweeper sweeper,
     IOptionsMonitor<S3UploadsOptions> options,
     TimeProvider timeProvider,
-    ILogger<SweeperHostedService> logger) : BackgroundService
+    ILoggerFactory? loggerFactory = null) : BackgroundService
 {
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SweeperHostedService>();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.CurrentValue.EnableSweeper)
@@ -32,7 +35,7 @@ internal sealed partial class SweeperHostedService(
             catch (Exception e)
             {
                 // The store or S3 is down: try again next interval.
-                LogSweepCrashed(logger, e);
+                LogSweepCrashed(_logger, e);
             }
         }
         while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));

@@ -68,8 +68,20 @@ internal sealed class UploadManager(
         throw new InvalidOperationException($"Upload '{id}' kept changing while being deleted.");
     }
 
-    public async ValueTask<DownloadUrlResult> GetDownloadUrlAsync(string id, string owner, CancellationToken cancellationToken = default)
+    public ValueTask<DownloadUrlResult> GetDownloadUrlAsync(string id, string owner, CancellationToken cancellationToken = default) =>
+        GetDownloadUrlAsync(id, owner, null, cancellationToken);
+
+    public async ValueTask<DownloadUrlResult> GetDownloadUrlAsync(
+        string id, string owner, DownloadOptions? download, CancellationToken cancellationToken = default)
     {
+        var settings = options.CurrentValue;
+        var lifetime = download?.ExpiresIn ?? settings.DownloadUrlExpiry;
+        if (lifetime < TimeSpan.FromSeconds(1) || lifetime > settings.MaxDownloadUrlExpiry)
+        {
+            return new DownloadUrlResult(null, null, new UploadError(UploadErrorCodes.InvalidExpiry,
+                $"A download link lives from 1 second to {settings.MaxDownloadUrlExpiry.TotalSeconds:0} seconds."));
+        }
+
         var record = await GetAsync(id, owner, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
@@ -82,9 +94,56 @@ internal sealed class UploadManager(
                 new UploadError(UploadErrorCodes.NotValidated, "Only validated files can be downloaded."));
         }
 
-        var expiresAt = transitions.Time.GetUtcNow() + options.CurrentValue.DownloadUrlExpiry;
-        var url = presigner.PresignGet(record.Bucket, record.Key, expiresAt);
+        var expiresAt = transitions.Time.GetUtcNow() + lifetime;
+        var disposition = download?.Disposition switch
+        {
+            DownloadDisposition.Attachment => ContentDisposition("attachment", record.FileName),
+            DownloadDisposition.Inline => ContentDisposition("inline", record.FileName),
+            _ => null,
+        };
+        var url = presigner.PresignGet(record.Bucket, record.Key, expiresAt, disposition);
         return new DownloadUrlResult(url, expiresAt, null);
+    }
+
+    /// <summary>
+    /// <c>attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded</c> (RFC 6266 with RFC 5987): old
+    /// clients read the quoted ASCII name, every current browser the exact UTF-8 one.
+    /// </summary>
+    internal static string ContentDisposition(string type, string fileName)
+    {
+        var name = fileName.Replace('\\', '/');
+        name = name[(name.LastIndexOf('/') + 1)..];
+        if (name.Length == 0)
+        {
+            name = "download";
+        }
+
+        var fallback = new System.Text.StringBuilder(name.Length);
+        foreach (var c in name.Normalize(System.Text.NormalizationForm.FormD))
+        {
+            if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark)
+            {
+                continue;
+            }
+
+            fallback.Append(c is >= ' ' and <= '~' and not '"' and not '\\' and not '%' ? c : '_');
+        }
+
+        var encoded = new System.Text.StringBuilder();
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(name))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '&' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~')
+            {
+                encoded.Append(c);
+            }
+            else
+            {
+                encoded.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return $"{type}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}";
     }
 
     private static bool Visible(UploadRecord? record, string owner) =>

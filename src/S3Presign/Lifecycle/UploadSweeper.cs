@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using S3Presign.Storage;
 
@@ -8,8 +9,10 @@ namespace S3Presign.Lifecycle;
 internal sealed partial class UploadSweeper(
     UploadTransitions transitions,
     IOptionsMonitor<S3UploadsOptions> options,
-    ILogger<UploadSweeper> logger) : IUploadSweeper
+    ILoggerFactory? loggerFactory = null) : IUploadSweeper
 {
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<UploadSweeper>();
+
     public async ValueTask<SweepResult> SweepAsync(CancellationToken cancellationToken = default)
     {
         var settings = options.CurrentValue;
@@ -37,7 +40,7 @@ internal sealed partial class UploadSweeper(
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    LogSweepFailed(logger, e, 1);
+                    LogSweepFailed(_logger, e, 1);
                     undeleted.Add(multipart.Key);
                 }
             }
@@ -52,7 +55,7 @@ internal sealed partial class UploadSweeper(
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     // S3 stays down after retries: leave the claims to run out, so this or another sweeper retries.
-                    LogSweepFailed(logger, e, keys.Count);
+                    LogSweepFailed(_logger, e, keys.Count);
                     undeleted.UnionWith(keys);
                 }
             }
@@ -87,7 +90,7 @@ internal sealed partial class UploadSweeper(
 
         if (expired > 0 || failed > 0)
         {
-            LogSwept(logger, expired, failed);
+            LogSwept(_logger, expired, failed);
         }
 
         return new SweepResult(expired, failed);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using S3Presign.S3;
 using S3Presign.Storage;
 
@@ -15,8 +16,10 @@ internal sealed partial class UploadTransitions(
     IPendingUploadStore store,
     S3Gateway s3,
     TimeProvider timeProvider,
-    ILogger<UploadTransitions> logger)
+    ILoggerFactory? loggerFactory = null)
 {
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<UploadTransitions>();
+
     public IPendingUploadStore Store => store;
 
     public S3Gateway S3 => s3;
@@ -61,7 +64,7 @@ internal sealed partial class UploadTransitions(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The object still carries the pending marker: the bucket lifecycle rule removes it.
-            LogDeleteFailed(logger, e, record.Id, record.Key, record.Status);
+            LogDeleteFailed(_logger, e, record.Id, record.Key, record.Status);
         }
     }
 

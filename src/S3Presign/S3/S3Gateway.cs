@@ -211,4 +211,113 @@ internal sealed class S3Gateway
             // NoSuchUpload: already completed or aborted.
         }
     }
+
+    /// <summary>Starts a multipart upload that carries the content type, the metadata and the pending marker.</summary>
+    /// <returns>The multipart upload id.</returns>
+    public async ValueTask<string> CreateMultipartAsync(
+        string bucket, string key, string contentType, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    {
+        var response = await ExecuteAsync(
+            (s3, token) =>
+            {
+                var request = new InitiateMultipartUploadRequest
+                {
+                    BucketName = bucket,
+                    Key = key,
+                    ContentType = contentType,
+                    TagSet = [new Tag { Key = PendingTagKey, Value = PendingTagValue }],
+                };
+                foreach (var (name, value) in metadata)
+                {
+                    request.Metadata.Add(name, value);
+                }
+
+                return s3.InitiateMultipartUploadAsync(request, token);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return response.UploadId;
+    }
+
+    /// <summary>Lists the parts uploaded so far; <see langword="null"/> when the multipart upload no longer exists.</summary>
+    public async ValueTask<IReadOnlyList<(int PartNumber, long Size, string ETag)>?> ListPartsAsync(
+        string bucket, string key, string uploadId, CancellationToken cancellationToken)
+    {
+        var parts = new List<(int, long, string)>();
+        string? marker = null;
+        try
+        {
+            while (true)
+            {
+                var page = await ExecuteAsync(
+                    (s3, token) => s3.ListPartsAsync(
+                        new ListPartsRequest { BucketName = bucket, Key = key, UploadId = uploadId, PartNumberMarker = marker },
+                        token),
+                    cancellationToken).ConfigureAwait(false);
+                foreach (var part in page.Parts ?? [])
+                {
+                    parts.Add((part.PartNumber ?? 0, part.Size ?? 0, part.ETag?.Trim('"') ?? string.Empty));
+                }
+
+                if (page.IsTruncated != true || page.NextPartNumberMarker is not { } next)
+                {
+                    break;
+                }
+
+                marker = next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        return parts;
+    }
+
+    /// <summary>Completes a multipart upload. Returns the S3 error code when S3 refuses the parts
+    /// (<c>InvalidPart</c>, <c>InvalidPartOrder</c>, <c>EntityTooSmall</c>), <c>NoSuchUpload</c> when the upload no
+    /// longer exists (completed or aborted), <see langword="null"/> on success.</summary>
+    public async ValueTask<string?> CompleteMultipartAsync(
+        string bucket, string key, string uploadId, IEnumerable<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecuteAsync(
+                (s3, token) => s3.CompleteMultipartUploadAsync(
+                    new CompleteMultipartUploadRequest
+                    {
+                        BucketName = bucket,
+                        Key = key,
+                        UploadId = uploadId,
+                        PartETags = parts.Select(p => new PartETag(p.PartNumber, p.ETag)).ToList(),
+                    },
+                    token),
+                cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return "NoSuchUpload";
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.BadRequest)
+        {
+            return string.IsNullOrEmpty(e.ErrorCode) ? "InvalidPart" : e.ErrorCode;
+        }
+    }
+
+    /// <summary>Puts the pending marker on an object (replacing its tags). Used after completing a multipart upload,
+    /// because some servers (Ceph RGW 16) drop the tagging given at CreateMultipartUpload.</summary>
+    public async ValueTask PutPendingMarkerAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(
+            (s3, token) => s3.PutObjectTaggingAsync(
+                new PutObjectTaggingRequest
+                {
+                    BucketName = bucket,
+                    Key = key,
+                    Tagging = new Tagging { TagSet = [new Tag { Key = PendingTagKey, Value = PendingTagValue }] },
+                },
+                token),
+            cancellationToken).ConfigureAwait(false);
+    }
 }

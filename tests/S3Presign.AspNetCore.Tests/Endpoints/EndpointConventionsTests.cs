@@ -103,7 +103,8 @@ public sealed class EndpointConventionsTests(UploadsAppFixture fixture) : IClass
             .ToList();
 
         endpoints.Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName).Should().BeEquivalentTo(
-            "S3Uploads_Issue", "S3Uploads_List", "S3Uploads_Get", "S3Uploads_Delete", "S3Uploads_Validate", "S3Uploads_Download");
+            "S3Uploads_Issue", "S3Uploads_List", "S3Uploads_Get", "S3Uploads_Delete", "S3Uploads_Validate", "S3Uploads_Download",
+            "S3Uploads_SignParts", "S3Uploads_ListParts", "S3Uploads_Complete");
         foreach (var endpoint in endpoints)
         {
             endpoint.Metadata.GetMetadata<IEndpointSummaryMetadata>()!.Summary.Should().NotBeNullOrWhiteSpace();

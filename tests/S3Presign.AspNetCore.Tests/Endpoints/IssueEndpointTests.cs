@@ -61,7 +61,7 @@ public sealed class IssueEndpointTests(UploadsAppFixture fixture) : IClassFixtur
     [InlineData("""{ "filename": "a.txt", "contentType": "text/plain", "checksumSha256": "abc" }""", 400, "invalid_checksum")]
     [InlineData("""{ "filename": "a.txt", "contentType": "text/plain", "directory": "a/../b" }""", 400, "invalid_directory")]
     [InlineData("""{ "filename": "a.txt", "contentType": "text/plain", "mode": "carrier-pigeon" }""", 400, "invalid_mode")]
-    [InlineData("""{ "filename": "a.txt", "contentType": "text/plain", "mode": "multipart" }""", 400, "invalid_mode")]
+    [InlineData("""{ "filename": "a.txt", "contentType": "text/plain", "mode": "multipart" }""", 400, "invalid_size")]
     [InlineData("""{ "filename": "a.zip", "contentType": "application/zip", "size": 10 }""", 422, "content_type_not_allowed")]
     [InlineData("""{ "filename": "a.txt", "contentType": "text/plain", "size": 1048577 }""", 422, "too_large")]
     public async Task Issue_WhenInputIsBad_ReturnsProblemWithCodeAndLeavesNothing(string json, int status, string code)

@@ -78,7 +78,7 @@ public sealed class UploadUrlIssuerTests
         { "invalid_metadata", Valid with { Metadata = new Dictionary<string, string> { ["ok"] = "caf\u00e9" } } },
         { "invalid_metadata", Valid with { Metadata = new Dictionary<string, string> { ["big"] = new string('x', 3000) } } },
         { "invalid_metadata", Valid with { Metadata = new Dictionary<string, string> { ["A"] = "1", ["a"] = "2" } } },
-        { "invalid_mode", Valid with { Mode = UploadMode.Multipart } },
+        { "invalid_mode", Valid with { Mode = (UploadMode)42 } },
     };
 
     [Theory]
