@@ -61,6 +61,7 @@ public static class S3UploadsServiceCollectionExtensions
         services.TryAddSingleton<IUploadManager, UploadManager>();
         services.TryAddSingleton<IMultipartUploads, MultipartUploads>();
         services.TryAddSingleton<IUploadSweeper, UploadSweeper>();
+        services.TryAddSingleton<IStoredFiles, StoredFiles>();
         services.TryAddSingleton(sp => new S3BucketSetup(
             sp.GetRequiredService<S3Gateway>(), sp.GetRequiredService<IOptionsMonitor<S3UploadsOptions>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SweeperHostedService>());
