@@ -26,4 +26,8 @@ public static class S3UploadsHttpErrorCodes
 
     /// <summary>The request could not be read, e.g. the client stopped sending it (<c>400</c>).</summary>
     public const string BadRequest = "bad_request";
+
+    /// <summary>S3 or the pending-upload store stayed unreachable after retries (<c>503</c>, with <c>Retry-After</c>).
+    /// Nothing was changed; the request can be retried as is.</summary>
+    public const string ServiceUnavailable = "service_unavailable";
 }
