@@ -47,6 +47,9 @@ public static class SampleApp
         app.UseAuthorization();
 
         app.MapGroup("/uploads").MapS3Uploads().RequireAuthorization();
+
+        // The routes @uppy/aws-s3 calls (companionEndpoint: "/uppy"), for wwwroot/uppy.html.
+        app.MapGroup("/uppy").MapS3UploadsUppy().RequireAuthorization();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -508,30 +509,72 @@ internal static class RequestBody
             sizeFeature.MaxRequestBodySize = maxSize;
         }
 
-        byte[] bytes;
+        // The body goes into one pooled buffer (sized by Content-Length when the client sent it) and is parsed from there.
+        // One more byte than declared, so that the end of the body is read without growing the buffer.
+        var cap = maxSize >= Array.MaxLength ? Array.MaxLength : (int)maxSize + 1;
+        var initial = request.ContentLength is { } declared && declared > 0 ? (int)Math.Min(declared + 1, Math.Min(cap, 1 << 20)) : 512;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 16));
         try
         {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[4096];
-            while (true)
+            var length = 0;
+            try
             {
-                var read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
-                if (read == 0) break;
-                if (buffer.Length + read > maxSize)
+                while (true)
                 {
-                    return (null, TooLarge(maxSize));
-                }
+                    if (length == buffer.Length)
+                    {
+                        if (length >= cap)
+                        {
+                            return (null, TooLarge(maxSize));
+                        }
 
-                buffer.Write(chunk, 0, read);
+                        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, cap));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    if (read == 0) break;
+                    if ((long)length + read > maxSize)
+                    {
+                        return (null, TooLarge(maxSize));
+                    }
+
+                    length += read;
+                }
+            }
+            catch (BadHttpRequestException e)
+            {
+                return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? TooLarge(maxSize)
+                    : S3UploadsEndpoints.Problem(StatusCodes.Status400BadRequest, S3UploadsHttpErrorCodes.BadRequest, "The request body could not be read."));
             }
 
-            bytes = buffer.ToArray();
+            return Parse<T>(buffer.AsMemory(0, length));
         }
-        catch (BadHttpRequestException e)
+        finally
         {
-            return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? TooLarge(maxSize)
-                : S3UploadsEndpoints.Problem(StatusCodes.Status400BadRequest, S3UploadsHttpErrorCodes.BadRequest, "The request body could not be read."));
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Parses the body; each refusal has the same status, code and message whichever way it is detected.</summary>
+    internal static (T? Body, ProblemHttpResult? Problem) Parse<T>(ReadOnlyMemory<byte> bytes)
+        where T : class
+    {
+        // Fast path: a well-formed object of the right shape deserializes straight from the bytes. The same serializer
+        // with the same options reads the same bytes as the checked path below, so it yields the same value; anything
+        // it refuses (or a null) takes the checked path, which tells malformed JSON, a non-object and a wrong type apart.
+        try
+        {
+            if (JsonSerializer.Deserialize<T>(bytes.Span, JsonSerializerOptions.Web) is { } fast)
+            {
+                return (fast, null);
+            }
+        }
+        catch (JsonException)
+        {
         }
 
         JsonDocument document;

@@ -68,19 +68,7 @@ public static class S3UploadsEndpointRouteBuilderExtensions
         });
 
         // S3 or the store down after the core's retries: a clear 503 the client may retry, never a bare 500.
-        group.AddEndpointFilter(static async (context, next) =>
-        {
-            try
-            {
-                return await next(context).ConfigureAwait(false);
-            }
-            catch (Exception e) when (InfrastructureFailure.IsOutage(e) && !context.HttpContext.RequestAborted.IsCancellationRequested)
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "5";
-                return S3UploadsEndpoints.Problem(StatusCodes.Status503ServiceUnavailable, S3UploadsHttpErrorCodes.ServiceUnavailable,
-                    "The storage service is unavailable; please retry shortly.");
-            }
-        });
+        group.AddEndpointFilter(InfrastructureFailure.FilterAsync);
 
         group.MapPost("/", S3UploadsEndpoints.IssueAsync)
             .WithName(prefix + "Issue")

@@ -41,7 +41,7 @@ public sealed class SampleAppTests
         issued["fileKey"]!.GetValue<string>().Should().StartWith("uploads/", "the sample's KeyPrefix applies");
         using var refused = await client.PostJsonAsync("/uploads", """{ "filename": "a.exe", "contentType": "application/x-msdownload" }""");
         await refused.ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "content_type_not_allowed");
-        using var tooLarge = await client.PostJsonAsync("/uploads", """{ "filename": "a.txt", "contentType": "text/plain", "size": 10485761 }""");
+        using var tooLarge = await client.PostJsonAsync("/uploads", """{ "filename": "a.txt", "contentType": "text/plain", "size": 67108865 }""");
         await tooLarge.ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "too_large");
     }
 }
