@@ -28,6 +28,10 @@ internal sealed class UploadUrlIssuer(
     private static readonly IReadOnlyDictionary<string, string> EmptyHeaders =
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase).AsReadOnly();
 
+    // Shared by every issue without metadata (read-only, so nobody can change it).
+    private static readonly System.Collections.ObjectModel.ReadOnlyDictionary<string, string> EmptyMetadata =
+        new Dictionary<string, string>(StringComparer.Ordinal).AsReadOnly();
+
     public async ValueTask<UploadIssueResult> IssueAsync(UploadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -247,11 +251,12 @@ internal sealed class UploadUrlIssuer(
     private static System.Collections.ObjectModel.ReadOnlyDictionary<string, string>? NormalizeMetadata(IReadOnlyDictionary<string, string>? metadata, out string? error)
     {
         error = null;
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         if (metadata is null || metadata.Count == 0)
         {
-            return result.AsReadOnly();
+            return EmptyMetadata;
         }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
 
         var total = 0;
         foreach (var (rawName, value) in metadata)

@@ -24,6 +24,9 @@ internal sealed class FastPathContext
     /// <summary>The probe key: a slash, a space, a plus, a tilde and a non-ASCII letter exercise the key encoding.</summary>
     internal const string ProbeKey = "s3presign-probe/a b+c~\u00e9";
 
+    /// <summary>How long a snapshot of environment-variable credentials serves before they are read again.</summary>
+    internal static readonly TimeSpan EnvironmentCredentialsLifetime = TimeSpan.FromSeconds(1);
+
     private static readonly PropertyInfo? ExplicitCredentialsProperty =
         typeof(AmazonServiceClient).GetProperty("ExplicitAWSCredentials", BindingFlags.Instance | BindingFlags.NonPublic);
 
@@ -32,6 +35,8 @@ internal sealed class FastPathContext
     private readonly SigV4QueryPresigner _signer;
     private readonly AWSCredentials? _credentials;
     private readonly ImmutableCredentials? _fixedCredentials;
+    private readonly TimeProvider? _snapshotClock;
+    private CredentialsSnapshot? _snapshot;
     private readonly ConcurrentDictionary<string, (PresignTarget? Target, PresignFallbackReason Reason)> _targets = new(StringComparer.Ordinal);
     private (string Bucket, PresignTarget Target)? _last;
 
@@ -41,17 +46,25 @@ internal sealed class FastPathContext
         _signer = signer;
     }
 
-    private FastPathContext(IAmazonS3 client, bool useHttp, SigV4QueryPresigner signer, AWSCredentials credentials)
+    private FastPathContext(IAmazonS3 client, bool useHttp, SigV4QueryPresigner signer, AWSCredentials credentials, TimeProvider? snapshotClock)
     {
         _client = client;
         _useHttp = useHttp;
         _signer = signer;
         _credentials = credentials;
 
-        // These never change, so one snapshot serves every call; refreshing credentials are asked each time.
+        // These never change, so one snapshot serves every call.
         if (credentials is BasicAWSCredentials or SessionAWSCredentials)
         {
             _fixedCredentials = credentials.GetCredentials();
+        }
+        else if (credentials is EnvironmentVariablesAWSCredentials)
+        {
+            // AWSSDK reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN again on every GetCredentials
+            // (a few microseconds, a third of a presign). They change only if the process itself sets them, so a
+            // snapshot serves for EnvironmentCredentialsLifetime and is then read again. Refreshing providers
+            // (assume-role, instance profile, SSO…) keep being asked per call: they cache and renew themselves.
+            _snapshotClock = snapshotClock ?? TimeProvider.System;
         }
     }
 
@@ -60,7 +73,11 @@ internal sealed class FastPathContext
 
     public SigV4QueryPresigner Signer => _signer;
 
-    public static FastPathContext Create(IAmazonS3 client, bool useHttp, SigV4QueryPresigner signer)
+    public static FastPathContext Create(IAmazonS3 client, bool useHttp, SigV4QueryPresigner signer) =>
+        Create(client, useHttp, signer, snapshotClock: null);
+
+    /// <summary>As <see cref="Create(IAmazonS3, bool, SigV4QueryPresigner)"/>; <paramref name="snapshotClock"/> times the environment credentials' snapshot (tests).</summary>
+    internal static FastPathContext Create(IAmazonS3 client, bool useHttp, SigV4QueryPresigner signer, TimeProvider? snapshotClock)
     {
         if (client is not AmazonS3Client amazon)
         {
@@ -88,11 +105,32 @@ internal sealed class FastPathContext
         var credentials = ResolveCredentials(amazon);
         return credentials is null or AnonymousAWSCredentials
             ? new FastPathContext(PresignFallbackReason.NoCredentials, signer)
-            : new FastPathContext(client, useHttp, signer, credentials);
+            : new FastPathContext(client, useHttp, signer, credentials, snapshotClock);
     }
 
     /// <summary>The credentials as of now: a refreshing provider renews them here when they are about to expire.</summary>
-    public ImmutableCredentials GetCredentials() => _fixedCredentials ?? _credentials!.GetCredentials();
+    public ImmutableCredentials GetCredentials()
+    {
+        if (_fixedCredentials is not null)
+        {
+            return _fixedCredentials;
+        }
+
+        if (_snapshotClock is null)
+        {
+            return _credentials!.GetCredentials();
+        }
+
+        var now = _snapshotClock.GetTimestamp();
+        if (_snapshot is { } snapshot && _snapshotClock.GetElapsedTime(snapshot.ReadAt, now) < EnvironmentCredentialsLifetime)
+        {
+            return snapshot.Credentials;
+        }
+
+        var credentials = _credentials!.GetCredentials();
+        _snapshot = new CredentialsSnapshot(credentials, now);
+        return credentials;
+    }
 
     /// <summary>Gets the bucket's target, learning it on first use.</summary>
     public PresignFallbackReason TryGetTarget(string bucket, out PresignTarget? target)
@@ -134,7 +172,8 @@ internal sealed class FastPathContext
         // Twice, in case the credentials were refreshed between AWSSDK's probe and ours.
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            var credentials = GetCredentials();
+            // Read afresh (not the environment snapshot): AWSSDK's probe reads them afresh too.
+            var credentials = _fixedCredentials ?? _credentials!.GetCredentials();
             string url;
             try
             {
@@ -230,6 +269,9 @@ internal sealed class FastPathContext
 
         return (new PresignTarget(prefix, host, prefix[pathStart..], scope[2], scope[3]), signedAt, expires);
     }
+
+    /// <summary>Credentials read at a <see cref="TimeProvider.GetTimestamp"/>; replaced whole, so readers never see a torn pair.</summary>
+    private sealed record CredentialsSnapshot(ImmutableCredentials Credentials, long ReadAt);
 
     /// <summary>AWSSDK's own order: the client's explicit credentials, the config's, then the default chain.</summary>
     private static AWSCredentials? ResolveCredentials(AmazonS3Client client)
