@@ -47,25 +47,7 @@ public static class S3UploadsEndpointRouteBuilderExtensions
 
         var group = endpoints.MapGroup(string.Empty);
         group.WithTags("Uploads");
-        group.AddEndpointFilter(static async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var max = http.RequestServices.GetService<IOptions<S3UploadsEndpointOptions>>()?.Value.MaxRequestBodySize
-                ?? S3UploadsEndpointOptions.DefaultMaxRequestBodySize;
-            if (http.Request.ContentLength > max)
-            {
-                return S3UploadsEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, S3UploadsHttpErrorCodes.BodyTooLarge,
-                    $"The request body is larger than {max} bytes.");
-            }
-
-            var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
-            if (sizeFeature is { IsReadOnly: false } && (sizeFeature.MaxRequestBodySize is null || sizeFeature.MaxRequestBodySize > max))
-            {
-                sizeFeature.MaxRequestBodySize = max;
-            }
-
-            return await next(context).ConfigureAwait(false);
-        });
+        group.AddEndpointFilter(RequestBodyLimit.FilterAsync);
 
         // S3 or the store down after the core's retries: a clear 503 the client may retry, never a bare 500.
         group.AddEndpointFilter(InfrastructureFailure.FilterAsync);

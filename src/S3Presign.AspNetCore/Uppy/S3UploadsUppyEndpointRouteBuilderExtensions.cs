@@ -55,25 +55,7 @@ public static class S3UploadsUppyEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(string.Empty);
         group.AddEndpointFilter(InfrastructureFailure.FilterAsync);
         group.WithTags("Uppy");
-        group.AddEndpointFilter(static async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var max = http.RequestServices.GetService<IOptions<S3UploadsEndpointOptions>>()?.Value.MaxRequestBodySize
-                ?? S3UploadsEndpointOptions.DefaultMaxRequestBodySize;
-            if (http.Request.ContentLength > max)
-            {
-                return S3UploadsEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, S3UploadsHttpErrorCodes.BodyTooLarge,
-                    $"The request body is larger than {max} bytes.");
-            }
-
-            var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
-            if (sizeFeature is { IsReadOnly: false } && (sizeFeature.MaxRequestBodySize is null || sizeFeature.MaxRequestBodySize > max))
-            {
-                sizeFeature.MaxRequestBodySize = max;
-            }
-
-            return await next(context).ConfigureAwait(false);
-        });
+        group.AddEndpointFilter(RequestBodyLimit.FilterAsync);
 
         group.MapGet("/s3/params", UppyEndpoints.ParamsAsync)
             .WithName(prefix + "Params")
