@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
 using S3Presign.Lifecycle;
 
 namespace S3Presign.Sample;
@@ -24,8 +25,16 @@ public static class SampleApp
 
         // Bucket, endpoint, limits: the S3Uploads section (appsettings.json, S3Uploads__* environment variables).
         // Credentials: the AWS SDK's chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, roles).
-        builder.Services.AddS3Uploads();
+        var uploads = builder.Services.AddS3Uploads();
         builder.Services.AddProblemDetails();
+
+        // Pending uploads survive restarts and are shared by instances when a PostgreSQL connection string is configured
+        // (ConnectionStrings:Uploads, e.g. ConnectionStrings__Uploads="Host=127.0.0.1;Port=55432;Username=postgres;Database=s3presign");
+        // without one, the in-memory store (and the bucket's lifecycle rule) does.
+        if (builder.Configuration.GetConnectionString("Uploads") is { Length: > 0 } connectionString)
+        {
+            uploads.UseEntityFrameworkCoreStore(o => o.UseNpgsql(connectionString));
+        }
 
         // DEMO ONLY: whoever sends "X-Demo-User: alice" is alice. Use real authentication in an application.
         builder.Services.AddAuthentication(DemoHeaderAuthenticationHandler.SchemeName)
