@@ -152,11 +152,16 @@ host  all all 127.0.0.1/32 trust
 EOF
     fi
     ((EUID == 0)) && chown -R postgres: "$DIR"
-    # A stale pid file from a killed server would stop pg_ctl.
-    if [[ -f "$DATA/postmaster.pid" ]]; then
-      pid="$(head -n1 "$DATA/postmaster.pid")"
-      kill -0 "$pid" 2>/dev/null || rm -f "$DATA/postmaster.pid"
-    fi
+    # Stale lock files from a killed server (its pid file, its socket lock) would stop pg_ctl. A PID is stale when it is
+    # gone, a zombie not yet reaped (PID 1 here reaps late), or reused by another program.
+    for lockfile in "$DATA/postmaster.pid" "$DIR/.s.PGSQL.$PORT.lock"; do
+      [[ -f "$lockfile" ]] || continue
+      pid="$(head -n1 "$lockfile" | tr -dc '0-9')"
+      state="$(ps -o stat=,comm= -p "${pid:-0}" 2>/dev/null || true)"
+      if [[ -z "$state" || "$state" == Z* || "$state" != *postgres* ]]; then
+        rm -f "$lockfile"
+      fi
+    done
     log "starting on 127.0.0.1:$PORT"
     as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t "$TIMEOUT" start >&2 || die "pg_ctl start failed"
   ) 8>"$DIR.lock"
