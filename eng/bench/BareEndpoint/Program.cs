@@ -1,5 +1,5 @@
+using S3Presign.Sample;
 using System.Text.Json;
-using BareEndpoint;
 using Microsoft.AspNetCore.Authentication;
 
 // The floor for eng/bench/wrk.sh. Answers every POST /uploads with the JSON in BARE_RESPONSE_FILE (a response the

@@ -3,11 +3,13 @@ using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
+using S3Presign.AspNetCore.Tests.Sample;
+
 namespace S3Presign.AspNetCore.Tests.Uppy;
 
 /// <summary>The sample's Uppy page (wwwroot/uppy.html) in Debian's chromium: Uppy's Dashboard uploads through
 /// MapS3UploadsUppy — a small file as a POST-policy form, a 12 MB one in parts — and S3Presign validates both.</summary>
-public sealed class UppyPageE2ETests(UppySampleServerFixture server) : IClassFixture<UppySampleServerFixture>
+public sealed class UppyPageE2ETests(SampleServerFixture server) : IClassFixture<SampleServerFixture>
 {
     [Fact]
     public async Task UppyPage_WhenUserAddsSmallAndLargeFiles_UploadsAndValidatesBoth()

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using S3Presign.Storage;
+using S3Presign.Tests.Shared;
 
 namespace S3Presign.IntegrationTests.Infrastructure;
 
@@ -24,20 +24,9 @@ public sealed class RgwFixture : IAsyncLifetime
 
     public string ClusterDirectory { get; } = $"/tmp/s3presign-ceph-{Port}";
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
-
     public async Task InitializeAsync()
     {
-        var (exitCode, stdout, stderr) = await RunAsync("bash", $"\"{Path.Combine(RepositoryRoot, "eng", "ceph", "rgw.sh")}\" start --port {Port}");
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException($"Could not start Ceph RGW (exit {exitCode}).\n{stdout}\n{stderr}");
-        }
-
-        var exports = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
-            .Select(l => l["export ".Length..].Split('=', 2))
-            .ToDictionary(p => p[0], p => p[1].Trim('"', '\''));
+        var exports = await Scripts.RunForExportsAsync("eng/ceph/rgw.sh", $"start --port {Port}");
         ServiceUrl = new Uri(exports["S3Uploads__ServiceUrl"]);
         AccessKey = exports["AWS_ACCESS_KEY_ID"];
         SecretKey = exports["AWS_SECRET_ACCESS_KEY"];
@@ -100,36 +89,7 @@ public sealed class RgwFixture : IAsyncLifetime
 
     /// <summary>Runs <c>radosgw-admin lc process</c> on this cluster, so lifecycle rules are applied now.</summary>
     public Task<(int ExitCode, string Stdout, string Stderr)> ProcessLifecycleAsync() =>
-        RunAsync("radosgw-admin", $"-c {ClusterDirectory}/ceph.conf -n client.admin lc process");
-
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, string arguments)
-    {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "S3Presign.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("S3Presign.sln not found above " + AppContext.BaseDirectory);
-    }
+        Scripts.RunAsync("radosgw-admin", $"-c {ClusterDirectory}/ceph.conf -n client.admin lc process");
 }
 
 [CollectionDefinition(Name)]

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace S3Presign.EntityFrameworkCore.Tests.Infrastructure;
+namespace S3Presign.Tests.Shared;
 
 /// <summary>Runs the repository's eng/ scripts and reads the <c>export NAME="value"</c> lines they print.</summary>
 public static class Scripts
