@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using S3Presign.S3;
 
@@ -13,18 +16,27 @@ namespace S3Presign.Signing;
 /// <c>GetPreSignedURL</c> would. Configurations it does not cover (<see cref="PresignFallbackReason"/>) and
 /// <see cref="S3UploadsOptions.UseAwsSdkPresigner"/> go to AWSSDK's presigner.
 /// </remarks>
-internal sealed class UploadPresigner
+internal sealed partial class UploadPresigner
 {
     private readonly S3ClientProvider _clients;
     private readonly TimeProvider _timeProvider;
     private readonly IOptionsMonitor<S3UploadsOptions> _options;
     private readonly Lazy<FastPathContext> _fastPath;
+    private readonly ILogger _logger;
 
-    public UploadPresigner(S3ClientProvider clients, TimeProvider timeProvider, IOptionsMonitor<S3UploadsOptions> options)
+    // The (bucket, reason) pairs already logged: a configuration's fallback is worth one line, not one per URL.
+    private readonly ConcurrentDictionary<(string Bucket, PresignFallbackReason Reason), bool> _loggedFallbacks = new();
+
+    public UploadPresigner(
+        S3ClientProvider clients,
+        TimeProvider timeProvider,
+        IOptionsMonitor<S3UploadsOptions> options,
+        ILoggerFactory? loggerFactory = null)
     {
         _clients = clients;
         _timeProvider = timeProvider;
         _options = options;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<UploadPresigner>();
         var signer = new SigV4QueryPresigner();
         _fastPath = new Lazy<FastPathContext>(() => FastPathContext.Create(clients.Client, clients.UsesHttp, signer));
     }
@@ -95,9 +107,25 @@ internal sealed class UploadPresigner
         }, expiresAt));
 
     /// <summary>Presigns <paramref name="spec"/> on the fast path when it can, else with AWSSDK.</summary>
-    internal string PresignUrl(string bucket, in PresignSpec spec, DateTimeOffset expiresAt) =>
-        TryPresignFast(bucket, spec, expiresAt, out _)
-        ?? AwsSdkPresigner.Presign(_clients.Client, _clients.UsesHttp, bucket, spec, expiresAt);
+    internal string PresignUrl(string bucket, in PresignSpec spec, DateTimeOffset expiresAt)
+    {
+        if (TryPresignFast(bucket, spec, expiresAt, out var reason) is { } url)
+        {
+            return url;
+        }
+
+        if (reason == PresignFallbackReason.UnsupportedRequest)
+        {
+            // A property of this one request (e.g. a key with a '..' segment), not of the configuration.
+            LogRequestFallback(_logger, bucket, spec.Method);
+        }
+        else if (_loggedFallbacks.TryAdd((bucket, reason), true))
+        {
+            LogConfigurationFallback(_logger, bucket, reason);
+        }
+
+        return AwsSdkPresigner.Presign(_clients.Client, _clients.UsesHttp, bucket, spec, expiresAt);
+    }
 
     /// <summary>Why <see cref="PresignUrl"/> would go to AWSSDK for this request, or <see cref="PresignFallbackReason.None"/>.</summary>
     internal PresignFallbackReason ExplainFallback(string bucket, in PresignSpec spec, DateTimeOffset expiresAt)
@@ -135,6 +163,14 @@ internal sealed class UploadPresigner
 
         return url;
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Presigned URLs for bucket {Bucket} are signed by AWSSDK's presigner ({Reason}): the fast SigV4 path does not cover this configuration.")]
+    private static partial void LogConfigurationFallback(ILogger logger, string bucket, PresignFallbackReason reason);
+
+    [LoggerMessage(Level = LogLevel.Debug,
+        Message = "A presigned {Method} for bucket {Bucket} is signed by AWSSDK's presigner: the fast SigV4 path does not cover this request.")]
+    private static partial void LogRequestFallback(ILogger logger, string bucket, string method);
 }
 
 /// <summary>A presigned URL and the headers the client must send with it.</summary>

@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using S3Presign.S3;
 using S3Presign.Signing;
@@ -11,11 +12,19 @@ internal sealed class PresignerHarness : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public PresignerHarness(IAmazonS3 client, TimeProvider time, Action<S3UploadsOptions>? configure = null)
+    public PresignerHarness(IAmazonS3 client, TimeProvider time, Action<S3UploadsOptions>? configure = null, ILoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(client);
         services.AddSingleton<TimeProvider>(time);
+        services.AddLogging(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Debug);
+            if (logs is not null)
+            {
+                b.AddProvider(logs);
+            }
+        });
         services.AddS3Uploads(o =>
         {
             o.Bucket = "bucket";
@@ -23,7 +32,8 @@ internal sealed class PresignerHarness : IDisposable
         });
         _services = services.BuildServiceProvider();
         Clients = _services.GetRequiredService<S3ClientProvider>();
-        Presigner = new UploadPresigner(Clients, time, _services.GetRequiredService<IOptionsMonitor<S3UploadsOptions>>());
+        Presigner = new UploadPresigner(Clients, time, _services.GetRequiredService<IOptionsMonitor<S3UploadsOptions>>(),
+            _services.GetRequiredService<ILoggerFactory>());
     }
 
     public S3ClientProvider Clients { get; }
