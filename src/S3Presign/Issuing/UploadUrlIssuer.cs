@@ -163,7 +163,7 @@ internal sealed class UploadUrlIssuer(
                 var presigned = presigner.PresignPut(settings.Bucket, key, request.ContentType, request.Size,
                     request.ChecksumSha256, request.ContentMd5, metadata, expiresAt);
                 uploadUrl = presigned.Url;
-                fileUrl = new Uri(presigned.Url.GetLeftPart(UriPartial.Path));
+                fileUrl = presigned.ObjectUrl;
                 headers = presigned.Headers;
                 break;
         }

@@ -379,7 +379,7 @@ internal sealed class SigV4QueryPresigner
             // The canonical request is ASCII: percent-encoding and the printable-ASCII header check see to it.
             var written = Encoding.ASCII.GetBytes(canonicalRequest, bytes);
             Span<byte> hash = stackalloc byte[32];
-            SHA256.HashData(bytes[..written], hash);
+            ThreadHashes.Sha256(bytes[..written], hash);
 
             // String to sign: algorithm, timestamp, scope, hex hash of the canonical request.
             var toSign = new CharBuffer(stackalloc char[256]);
@@ -397,7 +397,7 @@ internal sealed class SigV4QueryPresigner
             var toSignLength = Encoding.UTF8.GetBytes(toSign.Written, toSignBytes);
             toSign.Dispose();
 
-            HMACSHA256.HashData(GetSigningKey(secret, amzDate[..8], target), toSignBytes[..toSignLength], signature);
+            ThreadHashes.HmacSha256(GetSigningKey(secret, amzDate[..8], target), toSignBytes[..toSignLength], signature);
         }
         finally
         {
@@ -455,6 +455,49 @@ internal sealed class SigV4QueryPresigner
         private static ReadOnlySpan<char> Suffix(string? name) =>
             name is null ? default
             : name.StartsWith(MetaPrefix, StringComparison.Ordinal) ? name.AsSpan(MetaPrefix.Length) : name;
+    }
+
+    /// <summary>
+    /// One SHA-256 and one HMAC-SHA256 (for the last signing key seen) per thread, reset and reused: the one-shot
+    /// <c>HashData</c> methods create and free a native context per call (with OpenSSL 3, a digest lookup by name for
+    /// every HMAC), which costs more than hashing a canonical request.
+    /// </summary>
+    private static class ThreadHashes
+    {
+        [ThreadStatic]
+        private static IncrementalHash? t_sha256;
+
+        [ThreadStatic]
+        private static IncrementalHash? t_hmac;
+
+        [ThreadStatic]
+        private static byte[]? t_hmacKey;
+
+        public static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
+        {
+            var hash = t_sha256 ?? IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            t_sha256 = null; // Taken while in use: an exception cannot leave a half-fed hash behind for the next call.
+            hash.AppendData(data);
+            hash.GetHashAndReset(destination);
+            t_sha256 = hash;
+        }
+
+        public static void HmacSha256(byte[] key, ReadOnlySpan<byte> data, Span<byte> destination)
+        {
+            var hmac = t_hmac;
+            t_hmac = null;
+            if (hmac is null || !ReferenceEquals(t_hmacKey, key))
+            {
+                // A new signing key (another day, secret, region or service): the old context goes.
+                hmac?.Dispose();
+                hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+                t_hmacKey = key;
+            }
+
+            hmac.AppendData(data);
+            hmac.GetHashAndReset(destination);
+            t_hmac = hmac;
+        }
     }
 
     /// <summary>A derived SigV4 signing key and what it was derived from.</summary>

@@ -51,6 +51,52 @@ internal sealed partial class UploadPresigner
         IReadOnlyDictionary<string, string> metadata,
         DateTimeOffset expiresAt)
     {
+        IReadOnlyDictionary<string, string> headers = checksumSha256 is null && contentMd5 is null && metadata.Count == 0
+            ? PlainHeaders(contentType)
+            : UploadHeaders(contentType, checksumSha256, contentMd5, metadata);
+        var url = PresignUrl(bucket, new PresignSpec
+        {
+            Method = "PUT",
+            Key = key,
+            ContentType = contentType,
+            ContentLength = size,
+            ChecksumSha256 = checksumSha256,
+            ContentMd5 = contentMd5,
+            Tagging = S3Gateway.PendingTagging,
+            Metadata = metadata,
+        }, expiresAt);
+        return new PresignedRequest(ToUri(url), ToUri(url[..url.IndexOf('?', StringComparison.Ordinal)]), headers);
+    }
+
+    /// <summary>The headers of an upload with only a content type (the common case): one read-only instance per type.</summary>
+    private static System.Collections.ObjectModel.ReadOnlyDictionary<string, string> PlainHeaders(string contentType)
+    {
+        if (PlainHeadersByType.TryGetValue(contentType, out var cached))
+        {
+            return cached;
+        }
+
+        var headers = UploadHeaders(contentType, null, null, EmptyMetadata).AsReadOnly();
+
+        // Bounded: the issuer accepts only valid (usually allow-listed) types, but a cache must not grow without end.
+        if (PlainHeadersByType.Count < MaxCachedContentTypes)
+        {
+            PlainHeadersByType.TryAdd(contentType, headers);
+        }
+
+        return headers;
+    }
+
+    private const int MaxCachedContentTypes = 256;
+
+    private static readonly ConcurrentDictionary<string, System.Collections.ObjectModel.ReadOnlyDictionary<string, string>> PlainHeadersByType =
+        new(StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, string> EmptyMetadata = [];
+
+    private static Dictionary<string, string> UploadHeaders(
+        string contentType, string? checksumSha256, string? contentMd5, IReadOnlyDictionary<string, string> metadata)
+    {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["Content-Type"] = contentType,
@@ -74,30 +120,28 @@ internal sealed partial class UploadPresigner
             headers[name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase) ? name : "x-amz-meta-" + name] = value;
         }
 
-        var url = PresignUrl(bucket, new PresignSpec
-        {
-            Method = "PUT",
-            Key = key,
-            ContentType = contentType,
-            ContentLength = size,
-            ChecksumSha256 = checksumSha256,
-            ContentMd5 = contentMd5,
-            Tagging = S3Gateway.PendingTagging,
-            Metadata = metadata,
-        }, expiresAt);
-        return new PresignedRequest(new Uri(url), headers);
+        return headers;
     }
 
+    /// <summary>
+    /// Wraps a URL this class signed, exactly as signed: it is already in canonical, percent-encoded form, and the
+    /// signature covers it character for character, so <see cref="Uri"/> has nothing to canonicalize (and skipping that
+    /// keeps a long query string from being parsed again).
+    /// </summary>
+    internal static Uri ToUri(string url) => new(url, in Verbatim);
+
+    private static readonly UriCreationOptions Verbatim = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
     public Uri PresignGet(string bucket, string key, DateTimeOffset expiresAt, string? contentDisposition = null) =>
-        new(PresignUrl(bucket, new PresignSpec { Method = "GET", Key = key, ResponseContentDisposition = contentDisposition }, expiresAt));
+        ToUri(PresignUrl(bucket, new PresignSpec { Method = "GET", Key = key, ResponseContentDisposition = contentDisposition }, expiresAt));
 
     /// <summary>Presigns a DELETE of the object.</summary>
     public Uri PresignDelete(string bucket, string key, DateTimeOffset expiresAt) =>
-        new(PresignUrl(bucket, new PresignSpec { Method = "DELETE", Key = key }, expiresAt));
+        ToUri(PresignUrl(bucket, new PresignSpec { Method = "DELETE", Key = key }, expiresAt));
 
     /// <summary>Presigns the PUT of one part of a multipart upload.</summary>
     public Uri PresignPart(string bucket, string key, string uploadId, int partNumber, DateTimeOffset expiresAt, long? size = null) =>
-        new(PresignUrl(bucket, new PresignSpec
+        ToUri(PresignUrl(bucket, new PresignSpec
         {
             Method = "PUT",
             Key = key,
@@ -173,5 +217,6 @@ internal sealed partial class UploadPresigner
     private static partial void LogRequestFallback(ILogger logger, string bucket, string method);
 }
 
-/// <summary>A presigned URL and the headers the client must send with it.</summary>
-internal sealed record PresignedRequest(Uri Url, IReadOnlyDictionary<string, string> Headers);
+/// <summary>A presigned URL, the object's plain URL (the presigned one without its query) and the headers the client
+/// must send with it.</summary>
+internal sealed record PresignedRequest(Uri Url, Uri ObjectUrl, IReadOnlyDictionary<string, string> Headers);

@@ -7,14 +7,19 @@ namespace S3Presign.Storage;
 /// stops: use it for development, tests and single-instance apps that rely on the bucket lifecycle safety net.
 /// </summary>
 /// <remarks>
-/// Claiming expired uploads costs O(expired · log pending): pending records are kept ordered by deadline.
+/// Claiming expired uploads costs O(expired · log pending): pending records are kept in a heap ordered by deadline.
 /// </remarks>
 public sealed class InMemoryPendingUploadStore : IPendingUploadStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, UploadRecord> _records = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _byOwner = new(StringComparer.Ordinal);
-    private readonly SortedSet<(DateTimeOffset Deadline, string Id)> _pendingByDeadline = new(DeadlineComparer.Instance);
+    private readonly Dictionary<string, OwnerUploads> _byOwner = new(StringComparer.Ordinal);
+
+    // Pending uploads by the instant they may next be claimed (their deadline, or the end of a claim's lease), as an
+    // array-backed heap: no object per entry and no tree to rebalance, which keeps a store holding millions of records
+    // cheap for the garbage collector. Entries are not removed when an upload changes; one whose instant no longer
+    // matches its record (validated, expired, claimed again…) is stale and dropped when it reaches the top.
+    private readonly PriorityQueue<string, (long Ticks, string Id)> _claimable = new(ClaimOrder.Instance);
 
     /// <summary>Gets the number of records held.</summary>
     public int Count
@@ -38,27 +43,29 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
             throw new ArgumentException("A new record must have version 0.", nameof(record));
         }
 
-        var stored = record with { Version = 1 };
         lock (_gate)
         {
-            if (!_records.TryAdd(stored.Id, stored))
+            if (_records.ContainsKey(record.Id))
             {
                 return ValueTask.FromResult<UploadRecord?>(null);
             }
 
-            if (!_byOwner.TryGetValue(stored.Owner, out var ids))
+            // One string per owner, however many uploads the owner has.
+            if (!_byOwner.TryGetValue(record.Owner, out var owner))
             {
-                _byOwner[stored.Owner] = ids = new HashSet<string>(StringComparer.Ordinal);
+                _byOwner[record.Owner] = owner = new OwnerUploads(record.Owner);
             }
 
-            ids.Add(stored.Id);
+            var stored = record with { Version = 1, Owner = owner.Owner };
+            _records.Add(stored.Id, stored);
+            owner.Ids.Add(stored.Id);
             if (stored.Status == UploadStatus.Pending)
             {
-                _pendingByDeadline.Add((stored.ValidateBefore, stored.Id));
+                _claimable.Enqueue(stored.Id, (ClaimableAt(stored), stored.Id));
             }
-        }
 
-        return ValueTask.FromResult<UploadRecord?>(stored);
+            return ValueTask.FromResult<UploadRecord?>(stored);
+        }
     }
 
     /// <inheritdoc />
@@ -89,16 +96,12 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
                 throw new ArgumentException("The owner of an upload cannot change.", nameof(record));
             }
 
-            var stored = record with { Version = current.Version + 1 };
+            var stored = record with { Version = current.Version + 1, Owner = current.Owner };
             _records[stored.Id] = stored;
-            if (current.Status == UploadStatus.Pending)
+            if (stored.Status == UploadStatus.Pending
+                && (current.Status != UploadStatus.Pending || ClaimableAt(current) != ClaimableAt(stored)))
             {
-                _pendingByDeadline.Remove((current.ValidateBefore, current.Id));
-            }
-
-            if (stored.Status == UploadStatus.Pending)
-            {
-                _pendingByDeadline.Add((stored.ValidateBefore, stored.Id));
+                _claimable.Enqueue(stored.Id, (ClaimableAt(stored), stored.Id));
             }
 
             return ValueTask.FromResult<UploadRecord?>(stored);
@@ -117,22 +120,18 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
         cancellationToken.ThrowIfCancellationRequested();
 
         var claimed = new List<UploadRecord>(Math.Min(maxCount, 256));
+        var nowTicks = now.UtcTicks;
         lock (_gate)
         {
-            foreach (var (deadline, id) in _pendingByDeadline)
+            while (claimed.Count < maxCount && _claimable.TryPeek(out var id, out var at) && at.Ticks <= nowTicks)
             {
-                if (deadline > now || claimed.Count == maxCount)
+                _claimable.Dequeue();
+                if (_records.TryGetValue(id, out var current)
+                    && current.Status == UploadStatus.Pending
+                    && ClaimableAt(current) == at.Ticks)
                 {
-                    break;
+                    claimed.Add(current);
                 }
-
-                var current = _records[id];
-                if (current.ClaimedUntil is { } until && until > now)
-                {
-                    continue;
-                }
-
-                claimed.Add(current);
             }
 
             for (var i = 0; i < claimed.Count; i++)
@@ -140,6 +139,9 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
                 var stored = claimed[i] with { ClaimedUntil = now + lease, Version = claimed[i].Version + 1 };
                 _records[stored.Id] = stored;
                 claimed[i] = stored;
+
+                // Back when the lease runs out, should the sweeper that claimed it never finish.
+                _claimable.Enqueue(stored.Id, (ClaimableAt(stored), stored.Id));
             }
         }
 
@@ -155,12 +157,12 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
         UploadRecord[] page;
         lock (_gate)
         {
-            if (!_byOwner.TryGetValue(query.Owner, out var ids))
+            if (!_byOwner.TryGetValue(query.Owner, out var owner))
             {
                 yield break;
             }
 
-            page = ids.Select(id => _records[id])
+            page = owner.Ids.Select(id => _records[id])
                 .Where(query.Matches)
                 .OrderByDescending(r => r.CreatedAt)
                 .ThenBy(r => r.Id, StringComparer.Ordinal)
@@ -177,14 +179,27 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private sealed class DeadlineComparer : IComparer<(DateTimeOffset Deadline, string Id)>
-    {
-        public static readonly DeadlineComparer Instance = new();
+    /// <summary>When a pending upload may next be claimed: its deadline, or the end of its claim's lease if later.</summary>
+    private static long ClaimableAt(UploadRecord record) =>
+        Math.Max(record.ValidateBefore.UtcTicks, record.ClaimedUntil?.UtcTicks ?? long.MinValue);
 
-        public int Compare((DateTimeOffset Deadline, string Id) x, (DateTimeOffset Deadline, string Id) y)
+    /// <summary>An owner's name (kept once) and the ids of its uploads.</summary>
+    private sealed class OwnerUploads(string owner)
+    {
+        public string Owner { get; } = owner;
+
+        public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Earliest first; equal instants by id, so that claims come in a stable order.</summary>
+    private sealed class ClaimOrder : IComparer<(long Ticks, string Id)>
+    {
+        public static readonly ClaimOrder Instance = new();
+
+        public int Compare((long Ticks, string Id) x, (long Ticks, string Id) y)
         {
-            var byDeadline = x.Deadline.UtcTicks.CompareTo(y.Deadline.UtcTicks);
-            return byDeadline != 0 ? byDeadline : string.CompareOrdinal(x.Id, y.Id);
+            var byTime = x.Ticks.CompareTo(y.Ticks);
+            return byTime != 0 ? byTime : string.CompareOrdinal(x.Id, y.Id);
         }
     }
 }
