@@ -19,6 +19,10 @@
 # status: exit 0 when the server answers on PORT, 1 otherwise.
 set -euo pipefail
 
+# The daemons started below must not inherit the caller's open descriptors (a held `flock`, a CI log pipe, a test
+# runner's redirections): they would hold them for the daemons' whole life. Keep only stdin, stdout and stderr.
+for fd in /proc/$$/fd/*; do fd=${fd##*/}; if ((fd > 2)); then eval "exec ${fd}>&-" 2>/dev/null || true; fi; done
+
 usage() {
   sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
