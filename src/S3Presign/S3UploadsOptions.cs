@@ -94,6 +94,19 @@ public sealed class S3UploadsOptions
     /// use AWSSDK's presigner either way.</value>
     public bool UseAwsSdkPresigner { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether presigned PUT uploads carry a signed <c>If-None-Match: *</c>, so that
+    /// S3 refuses a second PUT to the same key (412 Precondition Failed) while the URL is still valid.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="true"/>: without it, a client holding the URL could replace an object after it was
+    /// validated, and even put the pending marker back on it. The client must send the header, which is listed in the
+    /// issued <c>headers</c>. Servers that ignore conditional writes accept the header and simply do not enforce it.
+    /// POST-policy forms cannot carry it (keep <see cref="UploadUrlExpiry"/> short there); multipart part URLs die
+    /// with their upload when it is completed.
+    /// </value>
+    public bool PreventOverwrite { get; set; } = true;
+
     /// <summary>Gets or sets the timeout of one attempt of an S3 call.</summary>
     /// <value>Defaults to 30 seconds.</value>
     public TimeSpan S3AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -62,6 +62,11 @@ internal static class AwsSdkPresigner
             request.Headers["Content-MD5"] = spec.ContentMd5;
         }
 
+        if (spec.IfNoneMatch is not null)
+        {
+            request.Headers["If-None-Match"] = spec.IfNoneMatch;
+        }
+
         if (spec.Metadata is not null)
         {
             foreach (var (name, value) in spec.Metadata)

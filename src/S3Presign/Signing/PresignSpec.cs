@@ -20,6 +20,9 @@ internal readonly struct PresignSpec
 
     public string? Tagging { get; init; }
 
+    /// <summary>The signed <c>If-None-Match</c> header: <c>*</c> makes S3 refuse the PUT when the key already exists.</summary>
+    public string? IfNoneMatch { get; init; }
+
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
     public string? UploadId { get; init; }

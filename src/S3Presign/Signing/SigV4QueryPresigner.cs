@@ -254,7 +254,8 @@ internal sealed class SigV4QueryPresigner
         headers.Append('\n');
         signedHeaders.Append("host");
 
-        if (!WriteHeader(ref headers, ref signedHeaders, ";x-amz-checksum-sha256", spec.ChecksumSha256))
+        if (!WriteHeader(ref headers, ref signedHeaders, ";if-none-match", spec.IfNoneMatch)
+            || !WriteHeader(ref headers, ref signedHeaders, ";x-amz-checksum-sha256", spec.ChecksumSha256))
         {
             return false;
         }

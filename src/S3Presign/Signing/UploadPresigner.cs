@@ -51,9 +51,10 @@ internal sealed partial class UploadPresigner
         IReadOnlyDictionary<string, string> metadata,
         DateTimeOffset expiresAt)
     {
+        var preventOverwrite = _options.CurrentValue.PreventOverwrite;
         IReadOnlyDictionary<string, string> headers = checksumSha256 is null && contentMd5 is null && metadata.Count == 0
-            ? PlainHeaders(contentType)
-            : UploadHeaders(contentType, checksumSha256, contentMd5, metadata);
+            ? PlainHeaders(contentType, preventOverwrite)
+            : UploadHeaders(contentType, checksumSha256, contentMd5, metadata, preventOverwrite);
         var url = PresignUrl(bucket, new PresignSpec
         {
             Method = "PUT",
@@ -63,25 +64,27 @@ internal sealed partial class UploadPresigner
             ChecksumSha256 = checksumSha256,
             ContentMd5 = contentMd5,
             Tagging = S3Gateway.PendingTagging,
+            IfNoneMatch = preventOverwrite ? "*" : null,
             Metadata = metadata,
         }, expiresAt);
         return new PresignedRequest(ToUri(url), ToUri(url[..url.IndexOf('?', StringComparison.Ordinal)]), headers);
     }
 
     /// <summary>The headers of an upload with only a content type (the common case): one read-only instance per type.</summary>
-    private static System.Collections.ObjectModel.ReadOnlyDictionary<string, string> PlainHeaders(string contentType)
+    private static System.Collections.ObjectModel.ReadOnlyDictionary<string, string> PlainHeaders(string contentType, bool preventOverwrite)
     {
-        if (PlainHeadersByType.TryGetValue(contentType, out var cached))
+        var cache = preventOverwrite ? PlainHeadersByType : PlainHeadersByTypeOverwritable;
+        if (cache.TryGetValue(contentType, out var cached))
         {
             return cached;
         }
 
-        var headers = UploadHeaders(contentType, null, null, EmptyMetadata).AsReadOnly();
+        var headers = UploadHeaders(contentType, null, null, EmptyMetadata, preventOverwrite).AsReadOnly();
 
         // Bounded: the issuer accepts only valid (usually allow-listed) types, but a cache must not grow without end.
-        if (PlainHeadersByType.Count < MaxCachedContentTypes)
+        if (cache.Count < MaxCachedContentTypes)
         {
-            PlainHeadersByType.TryAdd(contentType, headers);
+            cache.TryAdd(contentType, headers);
         }
 
         return headers;
@@ -92,16 +95,24 @@ internal sealed partial class UploadPresigner
     private static readonly ConcurrentDictionary<string, System.Collections.ObjectModel.ReadOnlyDictionary<string, string>> PlainHeadersByType =
         new(StringComparer.Ordinal);
 
+    private static readonly ConcurrentDictionary<string, System.Collections.ObjectModel.ReadOnlyDictionary<string, string>> PlainHeadersByTypeOverwritable =
+        new(StringComparer.Ordinal);
+
     private static readonly Dictionary<string, string> EmptyMetadata = [];
 
     private static Dictionary<string, string> UploadHeaders(
-        string contentType, string? checksumSha256, string? contentMd5, IReadOnlyDictionary<string, string> metadata)
+        string contentType, string? checksumSha256, string? contentMd5, IReadOnlyDictionary<string, string> metadata, bool preventOverwrite)
     {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["Content-Type"] = contentType,
             ["x-amz-tagging"] = S3Gateway.PendingTagging,
         };
+
+        if (preventOverwrite)
+        {
+            headers["If-None-Match"] = "*";
+        }
 
         // Content-Length is signed but not returned: every HTTP client derives it from the body (browsers refuse to set it).
         if (checksumSha256 is not null)

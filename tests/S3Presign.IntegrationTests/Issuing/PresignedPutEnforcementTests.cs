@@ -3,6 +3,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using S3Presign.IntegrationTests.Infrastructure;
 using S3Presign.Issuing;
+using S3Presign.Validation;
 
 namespace S3Presign.IntegrationTests.Issuing;
 
@@ -141,5 +142,49 @@ public sealed class PresignedPutEnforcementTests(RgwFixture rgw)
         status.Should().Be(HttpStatusCode.BadRequest);
         body.Should().Contain("BadDigest");
         (await ExistsAsync(bucket, upload.FileKey)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Put_AgainAfterValidation_IsRefusedAndTheValidatedObjectStaysAsItWas()
+    {
+        // I1: the URL is still valid after validation; without the signed If-None-Match a second PUT would replace the
+        // validated bytes and put the pending marker back, for the lifecycle rule to delete the file.
+        var (services, issuer, bucket) = await CreateAsync();
+        using var _ = services;
+        var bytes = Files.Png(1000);
+        var upload = await IssueAsync(issuer, new UploadRequest { Owner = "alice", FileName = "cat.png", ContentType = "image/png", Size = bytes.Length });
+        upload.Headers.Should().Contain("If-None-Match", "*");
+        (await Http.PutAsync(upload, bytes)).Status.Should().Be(HttpStatusCode.OK);
+        (await services.GetRequiredService<IUploadValidator>().ValidateAsync(upload.Id, "alice")).Outcome
+            .Should().Be(UploadValidationOutcome.Validated);
+
+        var other = Files.Png(1000);
+        other[^1] ^= 0xFF;
+        var (again, body) = await Http.PutAsync(upload, other);
+        var (withoutHeader, _) = await Http.PutAsync(upload, other, r => r.Headers.Remove("If-None-Match"));
+
+        again.Should().Be(HttpStatusCode.PreconditionFailed, body);
+        withoutHeader.Should().Be(HttpStatusCode.Forbidden, "the header is signed");
+        using var s3 = rgw.CreateClient();
+        using var stored = await s3.GetObjectAsync(bucket, upload.FileKey);
+        using var content = new MemoryStream();
+        await stored.ResponseStream.CopyToAsync(content);
+        content.ToArray().Should().Equal(bytes);
+        var tags = await s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = upload.FileKey });
+        tags.Tagging.Should().BeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task Put_AgainWhenPreventOverwriteIsOff_ReplacesTheObject()
+    {
+        var (services, issuer, bucket) = await CreateAsync(o => o.PreventOverwrite = false);
+        using var _ = services;
+        var bytes = Files.Png(1000);
+        var upload = await IssueAsync(issuer, new UploadRequest { Owner = "alice", FileName = "cat.png", ContentType = "image/png", Size = bytes.Length });
+        upload.Headers.Should().NotContainKey("If-None-Match");
+
+        (await Http.PutAsync(upload, bytes)).Status.Should().Be(HttpStatusCode.OK);
+        (await Http.PutAsync(upload, bytes)).Status.Should().Be(HttpStatusCode.OK, "nothing asks the server to refuse");
+        (await ExistsAsync(bucket, upload.FileKey)).Should().BeTrue();
     }
 }

@@ -138,7 +138,8 @@ public sealed class PresignDifferentialTests
             .Should().Be(PresignFallbackReason.ForcedByOptions);
         ours.Url.OriginalString.Should().Be(theirs.Url.OriginalString);
         ours.Headers.Should().BeEquivalentTo(theirs.Headers);
-        ours.Url.OriginalString.Should().Contain("X-Amz-SignedHeaders=content-length%3Bcontent-md5%3Bcontent-type%3Bhost%3Bx-amz-checksum-sha256%3Bx-amz-meta-a_b-1%3Bx-amz-meta-origin%3Bx-amz-tagging");
+        ours.Headers.Should().Contain("If-None-Match", "*");
+        ours.Url.OriginalString.Should().Contain("X-Amz-SignedHeaders=content-length%3Bcontent-md5%3Bcontent-type%3Bhost%3Bif-none-match%3Bx-amz-checksum-sha256%3Bx-amz-meta-a_b-1%3Bx-amz-meta-origin%3Bx-amz-tagging");
     }
 
     private static DateTimeOffset RandomInstant(Random random)
@@ -183,6 +184,7 @@ public sealed class PresignDifferentialTests
                     ChecksumSha256 = random.Next(2) == 0 ? null : Convert.ToBase64String(RandomBytes(random, 32)),
                     ContentMd5 = random.Next(2) == 0 ? null : Convert.ToBase64String(RandomBytes(random, 16)),
                     Tagging = random.Next(4) == 0 ? null : "s3presign-pending=1",
+                    IfNoneMatch = random.Next(3) == 0 ? null : "*",
                     Metadata = RandomMetadata(random),
                 };
         }
