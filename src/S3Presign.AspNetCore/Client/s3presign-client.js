@@ -137,7 +137,7 @@ export class S3UploadsClient {
   async send(issued, file, { signal, onProgress } = {}) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#xhr(issued, file, signal, onProgress);
+        return await this.#xhr(issued, file, signal, onProgress, attempt > 0);
       } catch (e) {
         if (!(e instanceof S3UploadError) || !e.retryable || attempt >= this.retries) throw e;
         await sleep(this.retryDelayMs * 2 ** attempt, signal);
@@ -145,7 +145,7 @@ export class S3UploadsClient {
     }
   }
 
-  #xhr(issued, file, signal, onProgress) {
+  #xhr(issued, file, signal, onProgress, retrying) {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) { reject(new S3UploadError('aborted')); return; }
       const xhr = new XMLHttpRequest();
@@ -166,6 +166,9 @@ export class S3UploadsClient {
       };
       xhr.onload = () => {
         if (xhr.status >= 200 && xhr.status < 300) { onProgress?.(file.size); resolve({ status: xhr.status, etag: xhr.getResponseHeader('ETag') }); return; }
+        // A PUT carries If-None-Match: *, so 412 on a retry means an earlier attempt's bytes arrived (only the answer
+        // was lost): done, and validation checks what is there.
+        if (xhr.status === 412 && retrying && !issued.fields) { onProgress?.(file.size); resolve({ status: xhr.status, etag: null }); return; }
         const s3Code = /<Code>([^<]*)<\/Code>/.exec(xhr.responseText || '')?.[1] ?? '';
         const s3Message = /<Message>([^<]*)<\/Message>/.exec(xhr.responseText || '')?.[1] ?? '';
         if (xhr.status === 403 && /expired/i.test(s3Code + ' ' + s3Message + ' ' + xhr.responseText)) {
