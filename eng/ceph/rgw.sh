@@ -5,6 +5,7 @@
 #   eng/ceph/rgw.sh start  [--port 7480] [--mon-port 6790] [--dir /tmp/s3presign-ceph-PORT]
 #   eng/ceph/rgw.sh stop   [--port 7480] [--dir ...]
 #   eng/ceph/rgw.sh status [--port 7480] [--dir ...]
+#   eng/ceph/rgw.sh stop-gateway|start-gateway|restart-gateway [--port 7480] [--dir ...]
 #
 # start: one monitor (msgr v1 only), no manager (not needed by RGW), one OSD on
 #   memstore (RAM, nothing on disk), one radosgw (beast on 127.0.0.1:PORT), and an
@@ -14,6 +15,13 @@
 #   Idempotent: if the gateway already answers on PORT it just prints the lines.
 # stop: kills the daemons of that cluster (by their pid files) and removes the dir.
 # status: says whether the gateway answers and which daemons are alive (exit 0/1).
+# stop-gateway: stops only the radosgw of that cluster (SIGTERM, then SIGKILL after
+#   RGW_STOP_TIMEOUT seconds, 3 by default: a clean radosgw shutdown can take 2 min);
+#   mon and osd keep running, so buckets and objects survive. For outage tests.
+# start-gateway: starts that cluster's radosgw again with the same config and waits
+#   until it answers, then prints the lines. Fails if the mon or osd is not running
+#   (`start` on a cluster whose gateway is down wipes it and starts afresh).
+# restart-gateway: stop-gateway, then start-gateway.
 #
 # Several clusters can run side by side: each has its own dir, config, mon port,
 # admin sockets and pid files, and every command gets `-c <dir>/ceph.conf`.
@@ -22,8 +30,12 @@
 # default) and lifecycle processing runs all the time.
 set -euo pipefail
 
+# The daemons started below must not inherit the caller's open descriptors (a held `flock`, a CI log pipe, a test
+# runner's redirections): they would hold them for the daemons' whole life. Keep only stdin, stdout and stderr.
+for fd in /proc/$$/fd/*; do fd=${fd##*/}; if ((fd > 2)); then eval "exec ${fd}>&-" 2>/dev/null || true; fi; done
+
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -388,10 +400,77 @@ do_status() {
   return "$rc"
 }
 
+# Stops this cluster's radosgw only (mon and osd, hence the data, stay).
+do_stop_gateway() {
+  local pf="$DIR/run/client.rgw.pid" pid i grace="${RGW_STOP_TIMEOUT:-3}"
+  [[ "$grace" =~ ^[0-9]+$ ]] || die "RGW_STOP_TIMEOUT must be a whole number of seconds"
+  if ! pid_alive "$pf"; then
+    rgw_answers && die "something answers on $URL but it is not the radosgw of $DIR; not touching it"
+    log "radosgw of $DIR is not running"
+    return 0
+  fi
+  pid="$(cat "$pf")"
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < grace * 10; i++)); do
+    proc_running "$pid" || break
+    sleep 0.1
+  done
+  if proc_running "$pid"; then
+    kill -9 "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      proc_running "$pid" || break
+      sleep 0.1
+    done
+    proc_running "$pid" && die "radosgw (pid $pid) did not die"
+    log "stopped radosgw (pid $pid, killed after ${grace}s)"
+  else
+    log "stopped radosgw (pid $pid)"
+  fi
+  # Closed sockets may linger briefly; the port must be free for the next start.
+  for ((i = 0; i < 50; i++)); do
+    port_in_use "$PORT" || return 0
+    sleep 0.1
+  done
+  die "port $PORT is still in use after radosgw stopped"
+}
+
+# Starts this cluster's radosgw again, with the same config; the mon and osd must be running.
+do_start_gateway() {
+  [[ -f "$CONF" ]] || die "no cluster in $DIR (use start)"
+  local name
+  for name in mon.a osd.0; do
+    pid_alive "$DIR/run/$name.pid" || die "$name of $DIR is not running; the cluster's data is gone (use stop, then start)"
+  done
+  if pid_alive "$DIR/run/client.rgw.pid" && rgw_answers; then
+    log "gateway already answers on $URL"
+    print_exports
+    return 0
+  fi
+  pid_alive "$DIR/run/client.rgw.pid" && die "radosgw of $DIR runs but does not answer on $URL (use restart-gateway)"
+  port_in_use "$PORT" && die "port $PORT is in use by something else"
+
+  local t0=$SECONDS
+  log "starting radosgw on $URL (existing cluster in $DIR)"
+  radosgw -c "$CONF" -n client.rgw >>"$DIR/log/client.rgw.out" 2>&1 || die "radosgw failed to start"
+  local deadline=$((SECONDS + TIMEOUT)) started=$SECONDS
+  until rgw_answers; do
+    if ! pid_alive "$DIR/run/client.rgw.pid" && ((SECONDS - started >= 5)); then
+      die "radosgw exited"
+    fi
+    ((SECONDS < deadline)) || die "timed out after ${TIMEOUT}s waiting for $URL"
+    sleep 0.1
+  done
+  log "gateway back in $((SECONDS - t0))s: $URL"
+  print_exports
+}
+
 case "$CMD" in
   start) do_start ;;
   stop) do_stop ;;
   status) do_status ;;
+  stop-gateway) do_stop_gateway ;;
+  start-gateway) do_start_gateway ;;
+  restart-gateway) do_stop_gateway; do_start_gateway ;;
   -h|--help|help) usage ;;
   *) log "unknown command: $CMD"; usage ;;
 esac

@@ -30,6 +30,7 @@ internal sealed partial class UploadSweeper(
                 break;
             }
 
+            LogClaimed(_logger, claimed.Count, settings.SweepLease);
             var undeleted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var multipart in claimed.Where(r => r.MultipartUploadId is not null))
             {
@@ -95,6 +96,9 @@ internal sealed partial class UploadSweeper(
 
         return new SweepResult(expired, failed);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweeper claimed {Count} expired uploads for {Lease}.")]
+    private static partial void LogClaimed(ILogger logger, int count, TimeSpan lease);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep expired {Expired} uploads; {Failed} could not be deleted and will be retried.")]
     private static partial void LogSwept(ILogger logger, int expired, int failed);
