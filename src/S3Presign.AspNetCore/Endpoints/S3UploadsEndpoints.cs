@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -498,16 +497,8 @@ internal static class RequestBody
                 S3UploadsHttpErrorCodes.UnsupportedMediaType, "The body must be application/json."));
         }
 
-        if (request.ContentLength > maxSize)
-        {
-            return (null, TooLarge(maxSize));
-        }
-
-        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false } && (sizeFeature.MaxRequestBodySize is null || sizeFeature.MaxRequestBodySize > maxSize))
-        {
-            sizeFeature.MaxRequestBodySize = maxSize;
-        }
+        // A declared length over the cap was refused, and the server's own cap set, by the group's RequestBodyLimit filter;
+        // the read below stops at the cap for a body that did not declare its length.
 
         // The body goes into one pooled buffer (sized by Content-Length when the client sent it) and is parsed from there.
         // One more byte than declared, so that the end of the body is read without growing the buffer.

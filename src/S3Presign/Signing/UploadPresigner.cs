@@ -73,8 +73,7 @@ internal sealed partial class UploadPresigner
     /// <summary>The headers of an upload with only a content type (the common case): one read-only instance per type.</summary>
     private static System.Collections.ObjectModel.ReadOnlyDictionary<string, string> PlainHeaders(string contentType, bool preventOverwrite)
     {
-        var cache = preventOverwrite ? PlainHeadersByType : PlainHeadersByTypeOverwritable;
-        if (cache.TryGetValue(contentType, out var cached))
+        if (PlainHeadersByType.TryGetValue((contentType, preventOverwrite), out var cached))
         {
             return cached;
         }
@@ -82,9 +81,9 @@ internal sealed partial class UploadPresigner
         var headers = UploadHeaders(contentType, null, null, EmptyMetadata, preventOverwrite).AsReadOnly();
 
         // Bounded: the issuer accepts only valid (usually allow-listed) types, but a cache must not grow without end.
-        if (cache.Count < MaxCachedContentTypes)
+        if (PlainHeadersByType.Count < MaxCachedContentTypes)
         {
-            cache.TryAdd(contentType, headers);
+            PlainHeadersByType.TryAdd((contentType, preventOverwrite), headers);
         }
 
         return headers;
@@ -92,11 +91,8 @@ internal sealed partial class UploadPresigner
 
     private const int MaxCachedContentTypes = 256;
 
-    private static readonly ConcurrentDictionary<string, System.Collections.ObjectModel.ReadOnlyDictionary<string, string>> PlainHeadersByType =
-        new(StringComparer.Ordinal);
-
-    private static readonly ConcurrentDictionary<string, System.Collections.ObjectModel.ReadOnlyDictionary<string, string>> PlainHeadersByTypeOverwritable =
-        new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<(string ContentType, bool PreventOverwrite), System.Collections.ObjectModel.ReadOnlyDictionary<string, string>> PlainHeadersByType =
+        new();
 
     private static readonly Dictionary<string, string> EmptyMetadata = [];
 
