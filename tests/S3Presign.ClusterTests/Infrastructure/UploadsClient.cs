@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -86,22 +85,7 @@ internal sealed class UploadsClient(IReadOnlyList<SampleProcess> instances, Http
     {
         while (true)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(content) };
-            foreach (var (name, value) in headers)
-            {
-                if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-                {
-                    request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(value);
-                }
-                else if (name.Equals("Content-MD5", StringComparison.OrdinalIgnoreCase))
-                {
-                    request.Content.Headers.ContentMD5 = Convert.FromBase64String(value);
-                }
-                else
-                {
-                    request.Headers.TryAddWithoutValidation(name, value);
-                }
-            }
+            using var request = PresignedRequests.Put(url, headers, content);
 
             int status;
             try

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using S3Presign.Issuing;
 
@@ -20,22 +19,7 @@ public static class Http
 
     public static async Task<HttpStatusCode> PutAsync(IssuedUpload upload, byte[] body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, upload.UploadUrl) { Content = new ByteArrayContent(body) };
-        foreach (var (name, value) in upload.Headers)
-        {
-            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(value);
-            }
-            else if (name.Equals("Content-MD5", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Content.Headers.ContentMD5 = Convert.FromBase64String(value);
-            }
-            else
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
+        using var request = PresignedRequests.Put(upload.UploadUrl, upload.Headers, body);
 
         using var response = await Client.SendAsync(request);
         return response.StatusCode;

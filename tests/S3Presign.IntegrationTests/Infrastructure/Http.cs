@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using S3Presign.Issuing;
+using S3Presign.Tests.Shared;
 
 namespace S3Presign.IntegrationTests.Infrastructure;
 
@@ -15,22 +15,7 @@ public static class Http
         Action<HttpRequestMessage>? tamper = null,
         Uri? url = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, url ?? upload.UploadUrl) { Content = new ByteArrayContent(body) };
-        foreach (var (name, value) in upload.Headers)
-        {
-            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(value);
-            }
-            else if (name.Equals("Content-MD5", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Content.Headers.ContentMD5 = Convert.FromBase64String(value);
-            }
-            else
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
+        using var request = PresignedRequests.Put(url ?? upload.UploadUrl, upload.Headers, body);
 
         tamper?.Invoke(request);
         using var response = await Client.SendAsync(request);

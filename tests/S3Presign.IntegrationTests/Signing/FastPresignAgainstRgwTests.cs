@@ -5,6 +5,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using S3Presign.IntegrationTests.Infrastructure;
 using S3Presign.Signing;
+using S3Presign.Tests.Shared;
 
 namespace S3Presign.IntegrationTests.Signing;
 
@@ -28,23 +29,8 @@ public sealed class FastPresignAgainstRgwTests(RgwFixture rgw)
 
         var put = presigner.PresignPut(bucket, key, "image/png", body.Length,
             Convert.ToBase64String(SHA256.HashData(body)), Convert.ToBase64String(MD5.HashData(body)), metadata, expiresAt);
-        using (var request = new HttpRequestMessage(HttpMethod.Put, put.Url) { Content = new ByteArrayContent(body) })
+        using (var request = PresignedRequests.Put(put.Url, put.Headers, body))
         {
-            foreach (var (name, value) in put.Headers)
-            {
-                if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-                {
-                    request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(value);
-                }
-                else if (name.Equals("Content-MD5", StringComparison.OrdinalIgnoreCase))
-                {
-                    request.Content.Headers.ContentMD5 = Convert.FromBase64String(value);
-                }
-                else
-                {
-                    request.Headers.TryAddWithoutValidation(name, value);
-                }
-            }
 
             using var response = await Http.SendAsync(request);
             response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
