@@ -11,9 +11,11 @@ public static class S3UploadsModelBuilderExtensions
 
     /// <summary>
     /// Adds the upload-record table to the model, with its indexes: the primary key, (owner, created_at) for
-    /// listings, and a partial index on (validate_before, id) over pending rows only, so that claiming expired
-    /// uploads costs in proportion to what is due, not to the size of the table. Call it from
-    /// <c>OnModelCreating</c>; the table is then part of your migrations, or created at start-up by the store.
+    /// listings, a partial index on (validate_before, id) over pending rows only, and a partial index on
+    /// (claimed_until, id) over ended rows whose object removal is outstanding, so that claiming costs in proportion
+    /// to what is due, not to the size of the table. Call it from <c>OnModelCreating</c>; the table is then part of
+    /// your migrations, or created at start-up by the store (which also adds indexes that a later version introduced
+    /// to an existing table on PostgreSQL and SQLite).
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
     /// <param name="tableName">The table name.</param>
@@ -56,6 +58,7 @@ public static class S3UploadsModelBuilderExtensions
 
             e.HasIndex(u => new { u.Owner, u.CreatedAt }).HasDatabaseName($"ix_{tableName}_owner_created");
             e.HasIndex(u => new { u.ValidateBefore, u.Id }).HasDatabaseName($"ix_{tableName}_pending_due").HasFilter($"status = {pending}");
+            e.HasIndex(u => new { u.ClaimedUntil, u.Id }).HasDatabaseName($"ix_{tableName}_removal_due").HasFilter(UploadsTable.RemovalDueFilter);
             e.HasIndex(u => u.ClaimToken).HasDatabaseName($"ix_{tableName}_claim_token").HasFilter("claim_token IS NOT NULL");
         });
         return modelBuilder;

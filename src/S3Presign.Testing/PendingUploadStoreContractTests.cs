@@ -233,6 +233,68 @@ public abstract class PendingUploadStoreContractTests
         Assert.Empty(await store.ClaimExpiredAsync(T0.AddHours(1), 10, TimeSpan.FromMinutes(5)));
     }
 
+    /// <summary>
+    /// An ended record whose object removal is outstanding (<see cref="UploadRecord.ClaimedUntil"/> set) is claimed once
+    /// its hold has run out, keeping its status; ended records without a hold and validated records never are.
+    /// </summary>
+    [Fact]
+    public async Task ClaimExpired_EndedRecordWithOutstandingRemoval_IsClaimedWhenItsHoldRunsOut()
+    {
+        var store = await CreateStoreAsync();
+        async Task<UploadRecord> EndAsync(UploadStatus status, DateTimeOffset? hold)
+        {
+            var added = (await store.TryAddAsync(NewRecord()))!;
+            return (await store.TryUpdateAsync(added with { Status = status, StatusReason = "why", ClaimedUntil = hold }))!;
+        }
+
+        var deleted = await EndAsync(UploadStatus.Deleted, T0.AddMinutes(1));
+        var rejected = await EndAsync(UploadStatus.Rejected, T0.AddMinutes(2));
+        await EndAsync(UploadStatus.Expired, null);
+        await EndAsync(UploadStatus.Validated, T0.AddMinutes(-1));
+
+        var beforeHolds = await store.ClaimExpiredAsync(T0, 10, TimeSpan.FromMinutes(5));
+        var first = await store.ClaimExpiredAsync(T0.AddMinutes(1), 10, TimeSpan.FromMinutes(5));
+        var second = await store.ClaimExpiredAsync(T0.AddMinutes(3), 10, TimeSpan.FromMinutes(5));
+
+        Assert.Empty(beforeHolds);
+        var claimed = Assert.Single(first);
+        Assert.Equal(deleted.Id, claimed.Id);
+        Assert.Equal(UploadStatus.Deleted, claimed.Status);
+        Assert.Equal("why", claimed.StatusReason);
+        Assert.Equal(T0.AddMinutes(6), claimed.ClaimedUntil);
+        Assert.Equal(deleted.Version + 1, claimed.Version);
+        Assert.Equal(rejected.Id, Assert.Single(second).Id);
+
+        Assert.NotNull(await store.TryUpdateAsync(claimed with { ClaimedUntil = null }));
+        Assert.NotNull(await store.TryUpdateAsync(second[0] with { ClaimedUntil = null }));
+        Assert.Empty(await store.ClaimExpiredAsync(T0.AddDays(1), 10, TimeSpan.FromMinutes(5)));
+        Assert.Equal(UploadStatus.Deleted, (await store.FindAsync(deleted.Id))!.Status);
+    }
+
+    /// <summary>Expired pending records and ended records with an outstanding removal share one batch limit.</summary>
+    [Fact]
+    public async Task ClaimExpired_PendingAndEndedRecords_ShareTheBatchSize()
+    {
+        var store = await CreateStoreAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await store.TryAddAsync(NewRecord(deadline: T0.AddMinutes(-i - 1))))!.Id);
+            var ended = (await store.TryAddAsync(NewRecord()))!;
+            await store.TryUpdateAsync(ended with { Status = UploadStatus.Deleted, ClaimedUntil = T0.AddMinutes(-i - 1) });
+            ids.Add(ended.Id);
+        }
+
+        var first = await store.ClaimExpiredAsync(T0, 4, TimeSpan.FromMinutes(5));
+        var second = await store.ClaimExpiredAsync(T0, 4, TimeSpan.FromMinutes(5));
+        var third = await store.ClaimExpiredAsync(T0, 4, TimeSpan.FromMinutes(5));
+
+        Assert.Equal(4, first.Count);
+        Assert.Equal(2, second.Count);
+        Assert.Empty(third);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), first.Concat(second).Select(r => r.Id).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>Concurrent claimers split the expired records: none is handed to two of them.</summary>
     [Fact]
     public async Task ClaimExpired_ConcurrentClaimers_NeverShareARecord()

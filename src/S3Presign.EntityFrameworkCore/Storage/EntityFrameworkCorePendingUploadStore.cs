@@ -187,17 +187,20 @@ internal sealed class EntityFrameworkCorePendingUploadStore(
 
     /// <summary>
     /// The provider-neutral claim: one conditional <c>UPDATE</c> stamps a fresh token on up to <paramref name="maxCount"/>
-    /// due, unheld rows; the rows carrying the token are this claim's. The update re-checks "due and unheld", so two
+    /// due, unheld rows (expired pending rows, and ended rows whose removal hold ran out); the rows carrying the token are this claim's. The update re-checks "due and unheld", so two
     /// claimers never take the same row; one that lost every row of its batch to another tries again.
     /// </summary>
     private static async Task<List<UploadEntity>> ClaimWithTokenAsync(
         DbSet<UploadEntity> set, long now, long until, int maxCount, CancellationToken cancellationToken)
     {
         const int pending = (int)UploadStatus.Pending;
+        const int rejected = (int)UploadStatus.Rejected, expired = (int)UploadStatus.Expired, deleted = (int)UploadStatus.Deleted;
         for (var attempt = 1; ; attempt++)
         {
             var token = Guid.NewGuid().ToString("D");
-            var due = set.Where(u => u.Status == pending && u.ValidateBefore <= now && (u.ClaimedUntil == null || u.ClaimedUntil <= now));
+            var due = set.Where(u =>
+                (u.Status == pending && u.ValidateBefore <= now && (u.ClaimedUntil == null || u.ClaimedUntil <= now))
+                || ((u.Status == rejected || u.Status == expired || u.Status == deleted) && u.ClaimedUntil != null && u.ClaimedUntil <= now));
             var batch = due.OrderBy(u => u.ValidateBefore).ThenBy(u => u.Id).Take(maxCount).Select(u => u.Id);
             var changed = await due
                 .Where(u => batch.Contains(u.Id))

@@ -5,24 +5,111 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace S3Presign.EntityFrameworkCore.Storage;
 
 /// <summary>
 /// Creates the uploads table and its indexes when missing, with the DDL the context's own provider generates for the
-/// model (no design-time tooling needed). Only S3Presign's table is touched, never the rest of an application's model,
-/// and an existing table is left as it is.
+/// model (no design-time tooling needed). Only S3Presign's table is touched, never the rest of an application's model.
+/// An existing table is left as it is, except that indexes a later version added are created on PostgreSQL and SQLite,
+/// whose catalogs tell cheaply whether an index exists.
 /// </summary>
+/// <remarks>
+/// The DDL runs on the context's connection directly, not through EF's command pipeline: an instance that loses the
+/// creation race to another one starting at the same moment is not an error, and must not be logged as one.
+/// </remarks>
 internal static class SchemaCreator
 {
     public static async Task EnsureCreatedAsync(DbContext context, UploadsTable table, CancellationToken cancellationToken)
     {
-        if (await ExistsAsync(context, table, cancellationToken).ConfigureAwait(false))
+        var database = context.Database;
+        var opened = database.GetDbConnection().State != ConnectionState.Open;
+        if (opened)
+        {
+            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var connection = database.GetDbConnection();
+            if (!await TableExistsAsync(connection, table, cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await ExecuteInTransactionAsync(connection, GenerateTable(context, table), cancellationToken)
+                        .ConfigureAwait(false);
+                    return;
+                }
+                catch (DbException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Another instance starting at the same moment created it first: that is success.
+                    if (!await TableExistsAsync(connection, table, cancellationToken).ConfigureAwait(false))
+                    {
+                        throw;
+                    }
+                }
+            }
+
+            await CreateMissingIndexesAsync(context, connection, table, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (opened)
+            {
+                await database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task CreateMissingIndexesAsync(
+        DbContext context, DbConnection connection, UploadsTable table, CancellationToken cancellationToken)
+    {
+        if (table.IndexProbeSql is null)
         {
             return;
         }
 
+        foreach (var (name, commands) in GenerateIndexes(context, table))
+        {
+            if (await IndexExistsAsync(connection, table, name, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            try
+            {
+                await ExecuteInTransactionAsync(connection, commands, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Another instance created it at the same moment.
+                if (!await IndexExistsAsync(connection, table, name, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    /// <summary>The schema, table and indexes, as the provider creates them.</summary>
+    private static IReadOnlyList<MigrationCommand> GenerateTable(DbContext context, UploadsTable table)
+    {
+        var (model, operations) = Operations(context, table);
+        return context.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
+    }
+
+    /// <summary>Each index on its own.</summary>
+    private static List<(string Name, IReadOnlyList<MigrationCommand> Commands)> GenerateIndexes(DbContext context, UploadsTable table)
+    {
+        var (model, operations) = Operations(context, table);
+        var generator = context.GetService<IMigrationsSqlGenerator>();
+        return operations.OfType<CreateIndexOperation>()
+            .Select(i => (i.Name, generator.Generate([i], model)))
+            .ToList();
+    }
+
+    private static (IModel Model, List<MigrationOperation> Operations) Operations(DbContext context, UploadsTable table)
+    {
         var model = context.GetService<IDesignTimeModel>().Model;
         var operations = context.GetService<IMigrationsModelDiffer>()
             .GetDifferences(null, model.GetRelationalModel())
@@ -34,52 +121,33 @@ internal static class SchemaCreator
                 _ => false,
             })
             .ToList();
-        var commands = context.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
+        return (model, operations);
+    }
 
-        var database = context.Database;
-        var opened = await OpenAsync(database, cancellationToken).ConfigureAwait(false);
-        try
+    private static async Task ExecuteInTransactionAsync(
+        DbConnection connection, IReadOnlyList<MigrationCommand> commands, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var command in commands)
         {
-            await using var transaction = await database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                foreach (var command in commands)
-                {
-                    await database.ExecuteSqlRawAsync(command.CommandText, cancellationToken).ConfigureAwait(false);
-                }
+            await using var sql = connection.CreateCommand();
+            sql.Transaction = transaction;
+            sql.CommandText = command.CommandText;
+            await sql.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Another instance starting at the same moment created it first: that is success.
-                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                if (!await ExistsAsync(context, table, cancellationToken).ConfigureAwait(false))
-                {
-                    throw;
-                }
-            }
-        }
-        finally
-        {
-            if (opened)
-            {
-                await database.CloseConnectionAsync().ConfigureAwait(false);
-            }
-        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static bool IsOurs(string name, string? schema, UploadsTable table) =>
         string.Equals(name, table.Name, StringComparison.Ordinal) && string.Equals(schema, table.Schema, StringComparison.Ordinal);
 
-    /// <summary>Probes the table with a query that reads nothing, on the raw connection so a miss is not logged as an error.</summary>
-    private static async Task<bool> ExistsAsync(DbContext context, UploadsTable table, CancellationToken cancellationToken)
+    /// <summary>Probes the table with a query that reads nothing.</summary>
+    private static async Task<bool> TableExistsAsync(DbConnection connection, UploadsTable table, CancellationToken cancellationToken)
     {
-        var database = context.Database;
-        var opened = await OpenAsync(database, cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var command = database.GetDbConnection().CreateCommand();
+            await using var command = connection.CreateCommand();
             command.CommandText = table.ProbeSql;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return true;
@@ -87,28 +155,18 @@ internal static class SchemaCreator
         catch (DbException) when (!cancellationToken.IsCancellationRequested)
         {
             // Tell "no such table" from "no database": a server that is down fails this too.
-            await using var ping = database.GetDbConnection().CreateCommand();
+            await using var ping = connection.CreateCommand();
             ping.CommandText = "SELECT 1";
             await ping.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             return false;
         }
-        finally
-        {
-            if (opened)
-            {
-                await database.CloseConnectionAsync().ConfigureAwait(false);
-            }
-        }
     }
 
-    private static async Task<bool> OpenAsync(DatabaseFacade database, CancellationToken cancellationToken)
+    private static async Task<bool> IndexExistsAsync(DbConnection connection, UploadsTable table, string index, CancellationToken cancellationToken)
     {
-        if (database.GetDbConnection().State == ConnectionState.Open)
-        {
-            return false;
-        }
-
-        await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        await using var command = connection.CreateCommand();
+        command.CommandText = table.IndexProbeSql!(index);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false),
+            System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 }

@@ -14,6 +14,14 @@ internal sealed class UploadsTable
 {
     public const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
 
+    public const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
+
+    /// <summary>
+    /// Ended rows (rejected, expired, deleted) whose object removal is outstanding: the filter of their partial index,
+    /// repeated word for word in the claim so that PostgreSQL can prove the index applies.
+    /// </summary>
+    public const string RemovalDueFilter = "status IN (2, 3, 4) AND claimed_until IS NOT NULL";
+
     private UploadsTable(DbContext context)
     {
         var entity = context.Model.FindEntityType(typeof(UploadEntity))
@@ -35,20 +43,41 @@ internal sealed class UploadsTable
         var pending = (int)UploadStatus.Pending;
 
         ProbeSql = $"SELECT 1 FROM {QualifiedName} WHERE 1 = 0";
+        var schema = Schema;
+        IndexProbeSql = ProviderName switch
+        {
+            NpgsqlProvider => index => $"SELECT COUNT(*) FROM (SELECT to_regclass({Literal(sql.DelimitIdentifier(index, schema))}) AS r) AS p WHERE p.r IS NOT NULL",
+            SqliteProvider => index => $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = {Literal(index)}",
+            _ => null,
+        };
 
-        // One statement: pick the due rows nobody holds, oldest deadline first, skipping rows another claimer has
-        // locked this instant, and stamp them. Concurrent claimers get disjoint batches without waiting on each other.
-        // The ids go through an array so the update finds its rows by primary key: a join would let the planner
-        // hash the whole table for a batch of a few rows.
+        // One statement: pick the due rows nobody holds (ended rows whose removal hold ran out first, then pending
+        // rows, oldest deadline first), skipping rows another claimer has locked this instant, and stamp them.
+        // Concurrent claimers get disjoint batches without waiting on each other. Each kind is read through its own
+        // partial index. The ids go through an array so the update finds its rows by primary key: a join would let
+        // the planner hash the whole table for a batch of a few rows.
+        var removalDue = RemovalDueFilter
+            .Replace("status", status, StringComparison.Ordinal)
+            .Replace("claimed_until", claimedUntil, StringComparison.Ordinal);
         NpgsqlClaimSql = $$"""
-            UPDATE {{QualifiedName}} AS u
-            SET {{claimedUntil}} = {1}, {{version}} = u.{{version}} + 1
-            WHERE u.{{id}} = ANY (ARRAY (
+            WITH removal AS (
+                SELECT {{id}} FROM {{QualifiedName}}
+                WHERE {{removalDue}} AND {{claimedUntil}} <= {0}
+                ORDER BY {{claimedUntil}}, {{id}}
+                LIMIT {2}
+                FOR UPDATE SKIP LOCKED),
+            due AS (
                 SELECT {{id}} FROM {{QualifiedName}}
                 WHERE {{status}} = {{pending}} AND {{validateBefore}} <= {0} AND ({{claimedUntil}} IS NULL OR {{claimedUntil}} <= {0})
                 ORDER BY {{validateBefore}}, {{id}}
                 LIMIT {2}
-                FOR UPDATE SKIP LOCKED))
+                FOR UPDATE SKIP LOCKED)
+            UPDATE {{QualifiedName}} AS u
+            SET {{claimedUntil}} = {1}, {{version}} = u.{{version}} + 1
+            WHERE u.{{id}} = ANY (ARRAY (
+                SELECT c.{{id}} FROM (SELECT {{id}}, 0 AS kind FROM removal UNION ALL SELECT {{id}}, 1 FROM due) AS c
+                ORDER BY c.kind
+                LIMIT {2}))
             RETURNING u.*
             """;
     }
@@ -66,8 +95,16 @@ internal sealed class UploadsTable
     /// <summary>A query that fails when the table is missing.</summary>
     public string ProbeSql { get; }
 
+    /// <summary>
+    /// A query counting the indexes of a name (0 or 1), on providers whose catalog says so without locking the table;
+    /// <see langword="null"/> on others, where indexes added by later versions come from the application's migrations.
+    /// </summary>
+    public Func<string, string>? IndexProbeSql { get; }
+
     /// <summary>The PostgreSQL claim (<c>FOR UPDATE SKIP LOCKED</c>); format arguments {0} now, {1} claimed until, {2} batch size (UTC ticks).</summary>
     public string NpgsqlClaimSql { get; }
 
     public static UploadsTable For(DbContext context) => new(context);
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

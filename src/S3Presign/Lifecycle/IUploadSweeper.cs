@@ -8,14 +8,19 @@ public interface IUploadSweeper
 {
     /// <summary>
     /// Claims expired pending uploads in batches, deletes their objects (multi-object delete, aborting multipart
-    /// uploads), and marks them expired, until none is left. Safe to run concurrently and to re-run after a crash.
+    /// uploads), and marks them expired, until none is left. It also finishes the object removal of uploads that were
+    /// cancelled, rejected or expired by a validation whose own delete failed (S3 down, process killed). Safe to run
+    /// concurrently and to re-run after a crash.
     /// </summary>
     /// <param name="cancellationToken">The token to cancel the sweep.</param>
-    /// <returns>How many uploads expired, and how many could not be deleted this time.</returns>
+    /// <returns>How many uploads expired, how many could not be deleted this time, and how many ended uploads' objects
+    /// were removed.</returns>
     ValueTask<SweepResult> SweepAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>The result of one sweep.</summary>
 /// <param name="Expired">Uploads deleted and marked expired.</param>
 /// <param name="Failed">Uploads whose object could not be deleted; they are retried when their claim runs out.</param>
-public readonly record struct SweepResult(int Expired, int Failed);
+/// <param name="Cleaned">Uploads already ended (cancelled, rejected, or expired by a late validation) whose object the
+/// sweeper deleted because the transition that ended them could not.</param>
+public readonly record struct SweepResult(int Expired, int Failed, int Cleaned = 0);

@@ -18,7 +18,7 @@ internal sealed partial class UploadSweeper(
         var settings = options.CurrentValue;
         var store = transitions.Store;
         var s3 = transitions.S3;
-        int expired = 0, failed = 0;
+        int expired = 0, failed = 0, cleaned = 0;
 
         while (true)
         {
@@ -69,6 +69,17 @@ internal sealed partial class UploadSweeper(
                     continue;
                 }
 
+                if (record.Status != UploadStatus.Pending)
+                {
+                    // An upload ended by a cancel, rejection or late validation whose own removal did not finish.
+                    if (await store.TryUpdateAsync(record with { ClaimedUntil = null }, cancellationToken).ConfigureAwait(false) is not null)
+                    {
+                        cleaned++;
+                    }
+
+                    continue;
+                }
+
                 var done = record with
                 {
                     Status = UploadStatus.Expired,
@@ -89,19 +100,20 @@ internal sealed partial class UploadSweeper(
             }
         }
 
-        if (expired > 0 || failed > 0)
+        if (expired > 0 || failed > 0 || cleaned > 0)
         {
-            LogSwept(_logger, expired, failed);
+            LogSwept(_logger, expired, cleaned, failed);
         }
 
-        return new SweepResult(expired, failed);
+        return new SweepResult(expired, failed, cleaned);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweeper claimed {Count} expired uploads for {Lease}.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweeper claimed {Count} expired uploads or unfinished removals for {Lease}.")]
     private static partial void LogClaimed(ILogger logger, int count, TimeSpan lease);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep expired {Expired} uploads; {Failed} could not be deleted and will be retried.")]
-    private static partial void LogSwept(ILogger logger, int expired, int failed);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Sweep expired {Expired} uploads and finished deleting the objects of {Cleaned} ended ones; {Failed} could not be deleted and will be retried.")]
+    private static partial void LogSwept(ILogger logger, int expired, int cleaned, int failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeper could not delete {Count} objects; their claims will run out and be retried.")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception, int count);

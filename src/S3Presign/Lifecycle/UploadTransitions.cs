@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using S3Presign.S3;
 using S3Presign.Storage;
 
@@ -7,15 +8,23 @@ namespace S3Presign.Lifecycle;
 
 /// <summary>
 /// The state machine's side effects, in the order that keeps the store and S3 consistent when transitions race:
-/// for a pending upload the compare-and-set in the store comes first and its winner then deletes the object (a
-/// failed delete leaves the pending marker, so the bucket lifecycle rule still removes it); a validated object is
-/// deleted first and its record updated after, so a validated record never points at nothing for long and an
-/// object is never orphaned without its marker.
+/// for a pending upload the compare-and-set in the store comes first and its winner then deletes the object; a
+/// validated object is deleted first and its record updated after, so a validated record never points at nothing for
+/// long and an object is never orphaned without its marker.
 /// </summary>
+/// <remarks>
+/// An upload that leaves Pending for Rejected, Expired or Deleted is written with its object removal outstanding
+/// (<see cref="UploadRecord.ClaimedUntil"/> = now + <see cref="S3UploadsOptions.SweepLease"/>): the winner holds the
+/// removal for one lease and clears the hold once the object is gone. If it cannot (S3 down, process killed, request
+/// aborted), the hold runs out and a sweeper claims the record and finishes the removal. So an ended upload's object
+/// never depends on the bucket lifecycle rule alone, even when an earlier validation had already removed its
+/// pending marker.
+/// </remarks>
 internal sealed partial class UploadTransitions(
     IPendingUploadStore store,
     S3Gateway s3,
     TimeProvider timeProvider,
+    IOptionsMonitor<S3UploadsOptions> options,
     ILoggerFactory? loggerFactory = null)
 {
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<UploadTransitions>();
@@ -26,7 +35,10 @@ internal sealed partial class UploadTransitions(
 
     public TimeProvider Time => timeProvider;
 
-    /// <summary>Pending → <paramref name="status"/>; the winner deletes the object. Returns the stored record, or null when the CAS lost.</summary>
+    /// <summary>
+    /// Pending → <paramref name="status"/>, with the object's removal held by this call; the winner then deletes the
+    /// object. Returns the stored record, or null when the CAS lost.
+    /// </summary>
     public async ValueTask<UploadRecord?> EndPendingAsync(
         UploadRecord pending,
         UploadStatus status,
@@ -34,41 +46,64 @@ internal sealed partial class UploadTransitions(
         CancellationToken cancellationToken,
         Func<UploadRecord, UploadRecord>? amend = null)
     {
-        var next = pending with { Status = status, StatusReason = reason, UpdatedAt = timeProvider.GetUtcNow() };
+        var now = timeProvider.GetUtcNow();
+        var next = pending with
+        {
+            Status = status,
+            StatusReason = reason,
+            UpdatedAt = now,
+            ClaimedUntil = now + options.CurrentValue.SweepLease,
+        };
         if (amend is not null)
         {
             next = amend(next);
         }
 
         var stored = await store.TryUpdateAsync(next, cancellationToken).ConfigureAwait(false);
-        if (stored is not null)
-        {
-            await RemoveObjectBestEffortAsync(stored, cancellationToken).ConfigureAwait(false);
-        }
-
-        return stored;
+        return stored is null ? null : await FinishRemovalAsync(stored, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes the object (or aborts the multipart upload) of a record that has left Pending.</summary>
-    public async ValueTask RemoveObjectBestEffortAsync(UploadRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the object (or aborts the multipart upload) of an ended upload whose removal is outstanding, then clears
+    /// the hold. Failures are logged, not thrown: the hold then runs out and a sweeper retries.
+    /// </summary>
+    /// <returns>The record as last stored.</returns>
+    public async ValueTask<UploadRecord> FinishRemovalAsync(UploadRecord ended, CancellationToken cancellationToken)
     {
         try
         {
-            if (record.MultipartUploadId is { } uploadId)
+            if (ended.MultipartUploadId is { } uploadId)
             {
-                await s3.AbortMultipartAsync(record.Bucket, record.Key, uploadId, cancellationToken).ConfigureAwait(false);
+                await s3.AbortMultipartAsync(ended.Bucket, ended.Key, uploadId, cancellationToken).ConfigureAwait(false);
             }
 
-            await s3.DeleteAsync(record.Bucket, record.Key, cancellationToken).ConfigureAwait(false);
+            await s3.DeleteAsync(ended.Bucket, ended.Key, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The object still carries the pending marker: the bucket lifecycle rule removes it.
-            LogDeleteFailed(_logger, e, record.Id, record.Key, record.Status);
+            LogDeleteFailed(_logger, e, ended.Id, ended.Key, ended.Status, ended.ClaimedUntil);
+            return ended;
+        }
+
+        try
+        {
+            // Lost CAS: a sweeper took the removal over meanwhile; it deletes again (a no-op) and clears the hold.
+            return await store.TryUpdateAsync(ended with { ClaimedUntil = null }, cancellationToken).ConfigureAwait(false) ?? ended;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The object is gone; only the record still says otherwise, and a sweeper will tidy it.
+            LogHoldNotCleared(_logger, e, ended.Id);
+            return ended;
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Could not delete the object of upload {Id} (key {Key}, now {Status}); the bucket lifecycle rule will remove it.")]
-    private static partial void LogDeleteFailed(ILogger logger, Exception exception, string id, string key, UploadStatus status);
+        Message = "Could not delete the object of upload {Id} (key {Key}, now {Status}); a sweeper retries after {RetryAfter}.")]
+    private static partial void LogDeleteFailed(
+        ILogger logger, Exception exception, string id, string key, UploadStatus status, DateTimeOffset? retryAfter);
+
+    [LoggerMessage(Level = LogLevel.Debug,
+        Message = "Deleted the object of upload {Id} but could not record it; a sweeper will.")]
+    private static partial void LogHoldNotCleared(ILogger logger, Exception exception, string id);
 }

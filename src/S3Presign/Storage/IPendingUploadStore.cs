@@ -35,8 +35,12 @@ public interface IPendingUploadStore
     ValueTask<UploadRecord?> TryUpdateAsync(UploadRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Claims up to <paramref name="maxCount"/> pending records whose <see cref="UploadRecord.ValidateBefore"/> is at or
-    /// before <paramref name="now"/> and that no other sweeper holds, oldest deadline first. Claimed records get
+    /// Claims up to <paramref name="maxCount"/> records a sweeper must act on and that no one else holds: pending
+    /// records whose <see cref="UploadRecord.ValidateBefore"/> is at or before <paramref name="now"/> (oldest deadline
+    /// first), and ended records (<see cref="UploadStatus.Rejected"/>, <see cref="UploadStatus.Expired"/>,
+    /// <see cref="UploadStatus.Deleted"/>) whose object removal is still outstanding, that is whose
+    /// <see cref="UploadRecord.ClaimedUntil"/> is set and at or before <paramref name="now"/>. A
+    /// <see cref="UploadStatus.Validated"/> record is never claimed. Claimed records keep their status and get
     /// <see cref="UploadRecord.ClaimedUntil"/> = <paramref name="now"/> + <paramref name="lease"/> and a new version;
     /// a claim that is not followed by an update comes back once the lease has run out.
     /// </summary>

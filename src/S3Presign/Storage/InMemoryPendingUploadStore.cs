@@ -7,7 +7,8 @@ namespace S3Presign.Storage;
 /// stops: use it for development, tests and single-instance apps that rely on the bucket lifecycle safety net.
 /// </summary>
 /// <remarks>
-/// Claiming expired uploads costs O(expired · log pending): pending records are kept in a heap ordered by deadline.
+/// Claiming expired uploads costs O(expired · log pending): claimable records are kept in a heap ordered by the instant
+/// they become due.
 /// </remarks>
 public sealed class InMemoryPendingUploadStore : IPendingUploadStore
 {
@@ -15,10 +16,11 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
     private readonly Dictionary<string, UploadRecord> _records = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OwnerUploads> _byOwner = new(StringComparer.Ordinal);
 
-    // Pending uploads by the instant they may next be claimed (their deadline, or the end of a claim's lease), as an
-    // array-backed heap: no object per entry and no tree to rebalance, which keeps a store holding millions of records
-    // cheap for the garbage collector. Entries are not removed when an upload changes; one whose instant no longer
-    // matches its record (validated, expired, claimed again…) is stale and dropped when it reaches the top.
+    // Claimable uploads by the instant they may next be claimed (a pending upload's deadline or the end of a claim's
+    // lease; an ended upload's removal hold), as an array-backed heap: no object per entry and no tree to rebalance,
+    // which keeps a store holding millions of records cheap for the garbage collector. Entries are not removed when an
+    // upload changes; one whose instant no longer matches its record (validated, expired, claimed again…) is stale and
+    // dropped when it reaches the top.
     private readonly PriorityQueue<string, (long Ticks, string Id)> _claimable = new(ClaimOrder.Instance);
 
     /// <summary>Gets the number of records held.</summary>
@@ -59,9 +61,9 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
             var stored = record with { Version = 1, Owner = owner.Owner };
             _records.Add(stored.Id, stored);
             owner.Ids.Add(stored.Id);
-            if (stored.Status == UploadStatus.Pending)
+            if (ClaimableAt(stored) is { } at)
             {
-                _claimable.Enqueue(stored.Id, (ClaimableAt(stored), stored.Id));
+                _claimable.Enqueue(stored.Id, (at, stored.Id));
             }
 
             return ValueTask.FromResult<UploadRecord?>(stored);
@@ -98,10 +100,9 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
 
             var stored = record with { Version = current.Version + 1, Owner = current.Owner };
             _records[stored.Id] = stored;
-            if (stored.Status == UploadStatus.Pending
-                && (current.Status != UploadStatus.Pending || ClaimableAt(current) != ClaimableAt(stored)))
+            if (ClaimableAt(stored) is { } at && ClaimableAt(current) != at)
             {
-                _claimable.Enqueue(stored.Id, (ClaimableAt(stored), stored.Id));
+                _claimable.Enqueue(stored.Id, (at, stored.Id));
             }
 
             return ValueTask.FromResult<UploadRecord?>(stored);
@@ -126,9 +127,7 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
             while (claimed.Count < maxCount && _claimable.TryPeek(out var id, out var at) && at.Ticks <= nowTicks)
             {
                 _claimable.Dequeue();
-                if (_records.TryGetValue(id, out var current)
-                    && current.Status == UploadStatus.Pending
-                    && ClaimableAt(current) == at.Ticks)
+                if (_records.TryGetValue(id, out var current) && ClaimableAt(current) == at.Ticks)
                 {
                     claimed.Add(current);
                 }
@@ -141,7 +140,7 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
                 claimed[i] = stored;
 
                 // Back when the lease runs out, should the sweeper that claimed it never finish.
-                _claimable.Enqueue(stored.Id, (ClaimableAt(stored), stored.Id));
+                _claimable.Enqueue(stored.Id, (ClaimableAt(stored)!.Value, stored.Id));
             }
         }
 
@@ -179,9 +178,16 @@ public sealed class InMemoryPendingUploadStore : IPendingUploadStore
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    /// <summary>When a pending upload may next be claimed: its deadline, or the end of its claim's lease if later.</summary>
-    private static long ClaimableAt(UploadRecord record) =>
-        Math.Max(record.ValidateBefore.UtcTicks, record.ClaimedUntil?.UtcTicks ?? long.MinValue);
+    /// <summary>
+    /// When a record may next be claimed: a pending upload at its deadline, or at the end of its claim's lease if later;
+    /// an ended upload whose object removal is outstanding when its hold runs out; others never.
+    /// </summary>
+    private static long? ClaimableAt(UploadRecord record) => record.Status switch
+    {
+        UploadStatus.Pending => Math.Max(record.ValidateBefore.UtcTicks, record.ClaimedUntil?.UtcTicks ?? long.MinValue),
+        UploadStatus.Rejected or UploadStatus.Expired or UploadStatus.Deleted => record.ClaimedUntil?.UtcTicks,
+        _ => null,
+    };
 
     /// <summary>An owner's name (kept once) and the ids of its uploads.</summary>
     private sealed class OwnerUploads(string owner)

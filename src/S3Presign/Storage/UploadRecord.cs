@@ -73,7 +73,12 @@ public sealed record UploadRecord
     /// <summary>Gets the object's ETag as seen at validation.</summary>
     public string? ETag { get; init; }
 
-    /// <summary>Gets until when a sweeper holds this record; other sweepers skip it before then.</summary>
+    /// <summary>
+    /// Gets until when a sweeper (or the transition that ended the upload) holds this record; other sweepers skip it
+    /// before then. On a <see cref="UploadStatus.Pending"/> record it is a sweeper's claim. On a rejected, expired or
+    /// deleted record a value means the object's removal is outstanding: whoever ended the upload holds it until
+    /// then, and a sweeper takes the removal over once it has passed; <see langword="null"/> means the object is gone.
+    /// </summary>
     public DateTimeOffset? ClaimedUntil { get; init; }
 
     /// <summary>Gets the concurrency version; the store increments it on every successful write.</summary>

@@ -58,8 +58,15 @@ internal sealed class UploadValidator(
             var uploaded = await s3.HeadAsync(record.Bucket, record.Key, cancellationToken).ConfigureAwait(false);
             if (uploaded is null)
             {
-                return new UploadValidationResult(UploadValidationOutcome.NotUploaded, record,
-                    new UploadError(UploadErrorCodes.NotUploaded, "The file has not been uploaded yet."));
+                // Nothing there, or no longer: while S3 calls were retried the deadline may have passed and a sweeper
+                // deleted the object. Report what the record says now, not a stale "not uploaded".
+                record = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+                if (AwaitsUpload(record))
+                {
+                    return NotUploaded(record!);
+                }
+
+                continue;
             }
 
             UploadError? error;
@@ -71,10 +78,9 @@ internal sealed class UploadValidator(
             {
                 // The object vanished while we looked at it: another transition deleted it. Report that one.
                 record = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
-                if (record is { Status: UploadStatus.Pending })
+                if (AwaitsUpload(record))
                 {
-                    return new UploadValidationResult(UploadValidationOutcome.NotUploaded, record,
-                        new UploadError(UploadErrorCodes.NotUploaded, "The file has not been uploaded yet."));
+                    return NotUploaded(record!);
                 }
 
                 continue;
@@ -97,8 +103,13 @@ internal sealed class UploadValidator(
                 // removed the marker, the lifecycle rule would later delete a validated object (I1).
                 if (!await s3.RemovePendingMarkerAsync(record.Bucket, record.Key, cancellationToken).ConfigureAwait(false))
                 {
-                    return new UploadValidationResult(UploadValidationOutcome.NotUploaded, record,
-                        new UploadError(UploadErrorCodes.NotUploaded, "The file has not been uploaded yet."));
+                    record = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+                    if (AwaitsUpload(record))
+                    {
+                        return NotUploaded(record!);
+                    }
+
+                    continue;
                 }
 
                 var validatedAt = transitions.Time.GetUtcNow();
@@ -119,16 +130,25 @@ internal sealed class UploadValidator(
                 }
             }
 
+            // Another transition won after we looked at the object (its winner holds the object's removal, and a
+            // sweeper finishes it should the winner fail): report that one.
             record = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
-            if (record is { Status: UploadStatus.Expired or UploadStatus.Deleted or UploadStatus.Rejected })
-            {
-                // Another transition won after we looked at the object: make sure S3 agrees with it.
-                await transitions.RemoveObjectBestEffortAsync(record, cancellationToken).ConfigureAwait(false);
-            }
         }
 
-        return record is null ? NotFound() : Settled(record);
+        return record switch
+        {
+            null => NotFound(),
+            { Status: UploadStatus.Pending } => NotUploaded(record),
+            _ => Settled(record),
+        };
     }
+
+    /// <summary>Whether the upload is still waiting for its object: pending, unclaimed and before its deadline.</summary>
+    private bool AwaitsUpload(UploadRecord? record) =>
+        record is { Status: UploadStatus.Pending, ClaimedUntil: null } && transitions.Time.GetUtcNow() < record.ValidateBefore;
+
+    private static UploadValidationResult NotUploaded(UploadRecord record) =>
+        new(UploadValidationOutcome.NotUploaded, record, new UploadError(UploadErrorCodes.NotUploaded, "The file has not been uploaded yet."));
 
     private async ValueTask<UploadError?> CheckAsync(UploadRecord record, UploadedObject uploaded, CancellationToken cancellationToken)
     {

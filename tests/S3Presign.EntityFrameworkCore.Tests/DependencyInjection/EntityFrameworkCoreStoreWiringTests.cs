@@ -76,6 +76,45 @@ public sealed class EntityFrameworkCoreStoreWiringTests : IDisposable
         (await command.ExecuteScalarAsync()).Should().Be(1L);
     }
 
+    [Fact]
+    public async Task HostStart_OnATableFromAnEarlierVersion_AddsTheMissingIndex()
+    {
+        async Task StartAndStopAsync()
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Services.AddS3Uploads(o =>
+                {
+                    o.Bucket = "bucket";
+                    o.ServiceUrl = new Uri("http://127.0.0.1:9");
+                    o.ForcePathStyle = true;
+                    o.EnableSweeper = false;
+                })
+                .UseEntityFrameworkCoreStore(o => o.UseSqlite($"Data Source={_path}"));
+            using var host = builder.Build();
+            await host.StartAsync();
+            await host.StopAsync();
+        }
+
+        async Task<object?> ScalarAsync(string sql)
+        {
+            await using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync();
+        }
+
+        await StartAndStopAsync();
+        await ScalarAsync("DROP INDEX ix_s3_uploads_removal_due");
+        await ScalarAsync("INSERT INTO s3_uploads (id, owner, key, bucket, file_name, content_type, mode, status, created_at, upload_expires_at, validate_before, updated_at, version) VALUES ('x', 'o', 'k', 'b', 'f', 't', 0, 0, 0, 0, 0, 0, 1)");
+
+        await StartAndStopAsync();
+
+        (await ScalarAsync("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'ix_s3_uploads_removal_due'"))
+            .Should().BeOfType<string>().Which.Should().Contain("WHERE status IN (2, 3, 4) AND claimed_until IS NOT NULL");
+        (await ScalarAsync("SELECT count(*) FROM s3_uploads")).Should().Be(1L, "the existing table and its rows are kept");
+    }
+
     private sealed class SqliteAppContext(DbContextOptions<SqliteAppContext> options) : DbContext(options)
     {
         protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddS3Uploads();

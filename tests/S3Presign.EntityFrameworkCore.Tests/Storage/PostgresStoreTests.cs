@@ -75,13 +75,15 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
         var future = T0.AddHours(1).UtcTicks;
         var tick = TimeSpan.TicksPerSecond;
 
-        // 100 000 pending uploads still in time, 50 000 validated ones, and 500 past their deadline.
+        // 100 000 pending uploads still in time, 50 000 validated ones, 50 000 expired ones whose object is gone, 40
+        // deleted ones whose object removal is outstanding and due, and 500 pending past their deadline.
         await QueryLinesAsync($"""
-            INSERT INTO s3_uploads (id, owner, key, bucket, file_name, content_type, mode, status, created_at, upload_expires_at, validate_before, updated_at, version)
+            INSERT INTO s3_uploads (id, owner, key, bucket, file_name, content_type, mode, status, created_at, upload_expires_at, validate_before, updated_at, claimed_until, version)
             SELECT md5(g::text), 'owner' || (g % 1000), 'k/' || g, 'b', 'f.png', 'image/png', 0,
-                   CASE WHEN g <= 100000 THEN 0 WHEN g <= 150000 THEN 1 ELSE 0 END,
-                   {now}, {now}, CASE WHEN g <= 150000 THEN {future} + g::bigint * {tick} ELSE {now} - g::bigint * {tick} END, {now}, 1
-            FROM generate_series(1, 150500) AS g;
+                   CASE WHEN g <= 100000 THEN 0 WHEN g <= 150000 THEN 1 WHEN g <= 200000 THEN 3 WHEN g <= 200040 THEN 4 ELSE 0 END,
+                   {now}, {now}, CASE WHEN g <= 150000 THEN {future} + g::bigint * {tick} ELSE {now} - g::bigint * {tick} END, {now},
+                   CASE WHEN g > 200000 AND g <= 200040 THEN {now} - g::bigint * {tick} END, 1
+            FROM generate_series(1, 200540) AS g;
             ANALYZE s3_uploads;
             SELECT 1;
             """);
@@ -103,7 +105,11 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
         text.Should().MatchRegex(@"Index Scan (using|on) pk_s3_uploads", "the update reaches its rows by primary key");
         plan.Should().Contain(l => l.Contains("Index Scan using ix_s3_uploads_pending_due", StringComparison.Ordinal) && l.Contains("rows=500", StringComparison.Ordinal),
             "the index scan reads the 500 due rows, not the 100 000 pending ones still in time");
-        (await store.ClaimExpiredAsync(T0, 1000, TimeSpan.FromMinutes(5))).Should().HaveCount(500);
+        plan.Should().Contain(l => l.Contains("Index Scan using ix_s3_uploads_removal_due", StringComparison.Ordinal) && l.Contains("rows=40", StringComparison.Ordinal),
+            "the outstanding removals are read through their own index, not among the 50 000 finished rows");
+        var claimed = await store.ClaimExpiredAsync(T0, 1000, TimeSpan.FromMinutes(5));
+        claimed.Should().HaveCount(540);
+        claimed.Count(r => r.Status == UploadStatus.Deleted).Should().Be(40);
     }
 
     [Fact]
@@ -116,9 +122,23 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
         added.Should().OnlyContain(r => r != null);
         (await QueryLinesAsync("SELECT count(*) FROM s3_uploads")).Should().Equal("10");
         (await QueryLinesAsync("SELECT indexname FROM pg_indexes WHERE tablename = 's3_uploads' ORDER BY indexname"))
-            .Should().Equal("ix_s3_uploads_claim_token", "ix_s3_uploads_owner_created", "ix_s3_uploads_pending_due", "pk_s3_uploads");
+            .Should().Equal("ix_s3_uploads_claim_token", "ix_s3_uploads_owner_created", "ix_s3_uploads_pending_due", "ix_s3_uploads_removal_due", "pk_s3_uploads");
         (await QueryLinesAsync("SELECT pg_get_indexdef('ix_s3_uploads_pending_due'::regclass)"))
             .Single().Should().EndWith("(validate_before, id) WHERE (status = 0)");
+    }
+
+    [Fact]
+    public async Task EnsureSchema_WhenATableFromAnEarlierVersionLacksAnIndex_AddsItOnceAndKeepsTheRows()
+    {
+        var record = (await NewStore().TryAddAsync(Pending(T0)))!;
+        await QueryLinesAsync("DROP INDEX ix_s3_uploads_removal_due; SELECT 1;");
+
+        var stores = Enumerable.Range(0, 5).Select(_ => NewStore()).ToList();
+        var found = await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.FindAsync(record.Id))));
+
+        found.Should().AllSatisfy(r => r.Should().BeEquivalentTo(record));
+        (await QueryLinesAsync("SELECT pg_get_indexdef('ix_s3_uploads_removal_due'::regclass)"))
+            .Single().Should().EndWith("(claimed_until, id) WHERE ((status = ANY (ARRAY[2, 3, 4])) AND (claimed_until IS NOT NULL))");
     }
 
     [Fact]
