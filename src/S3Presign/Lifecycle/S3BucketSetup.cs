@@ -54,6 +54,8 @@ public sealed partial class S3BucketSetup
     /// <paramref name="expirePendingAfterDays"/> days, and abort incomplete multipart uploads under the key prefix after
     /// <paramref name="abortIncompleteMultipartAfterDays"/> days. Rules with other ids are kept as they are; a
     /// configuration that cannot be read back is never overwritten (an <see cref="InvalidOperationException"/> says so).
+    /// Both periods must be longer than <see cref="S3UploadsOptions.PendingTtl"/>, so that the net never removes an
+    /// upload that is still in time to be validated (an <see cref="ArgumentOutOfRangeException"/> says so).
     /// </summary>
     /// <param name="expirePendingAfterDays">Days after which a never-validated object is deleted (at least 1).</param>
     /// <param name="abortIncompleteMultipartAfterDays">Days after which an incomplete multipart upload is aborted (at least 1).</param>
@@ -67,6 +69,20 @@ public sealed partial class S3BucketSetup
         ArgumentOutOfRangeException.ThrowIfLessThan(expirePendingAfterDays, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(abortIncompleteMultipartAfterDays, 1);
         var settings = _options.CurrentValue;
+
+        // S3 expires an object N days after its creation at the earliest (rounded up to the next midnight UTC); an
+        // upload still in time to be validated must never be removed by the net, nor a multipart upload still in time
+        // to be completed be aborted.
+        var net = TimeSpan.FromDays(Math.Min(expirePendingAfterDays, abortIncompleteMultipartAfterDays));
+        if (settings.PendingTtl >= net)
+        {
+            throw new ArgumentOutOfRangeException(
+                expirePendingAfterDays <= abortIncompleteMultipartAfterDays ? nameof(expirePendingAfterDays) : nameof(abortIncompleteMultipartAfterDays),
+                $"The lifecycle safety net ({net.TotalDays:0} day(s)) must be longer than {S3UploadsOptions.SectionName}:PendingTtl " +
+                $"({settings.PendingTtl.ToString("c", System.Globalization.CultureInfo.InvariantCulture)}), or it would delete uploads " +
+                "that are still in time to be validated.");
+        }
+
         var prefix = string.IsNullOrEmpty(settings.KeyPrefix) ? string.Empty : settings.KeyPrefix + "/";
 
         var existing = await GetRulesAsync(settings.Bucket, cancellationToken).ConfigureAwait(false);
