@@ -89,7 +89,16 @@ public sealed class DurableSweepAgainstRgwTests(RgwFixture rgw) : IAsyncLifetime
             clocks[2].Advance(TimeSpan.FromMinutes(20) + TimeSpan.FromSeconds(1));
             var toValidate = uploads.Where((_, i) => i % 2 == 0).ToList();
             var outcomes = new ConcurrentDictionary<string, UploadValidationOutcome>();
-            var validators = toValidate.Select(u => Task.Run(async () =>
+
+            // A few validations finish before any sweeper starts, so that "validated" is one of the outcomes however
+            // the machine schedules the race below (under heavy load every raced validation can lose).
+            const int headStart = 3;
+            foreach (var upload in toValidate.Take(headStart))
+            {
+                outcomes[upload.Id] = (await instances[0].GetRequiredService<IUploadValidator>().ValidateAsync(upload.Id, "alice")).Outcome;
+            }
+
+            var validators = toValidate.Skip(headStart).Select(u => Task.Run(async () =>
             {
                 var result = await instances[0].GetRequiredService<IUploadValidator>().ValidateAsync(u.Id, "alice");
                 outcomes[u.Id] = result.Outcome;
@@ -129,7 +138,7 @@ public sealed class DurableSweepAgainstRgwTests(RgwFixture rgw) : IAsyncLifetime
             }
 
             keys.Should().HaveCount(validatedCount, "nothing but validated objects is left");
-            validatedCount.Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(toValidate.Count);
+            validatedCount.Should().BeGreaterThanOrEqualTo(headStart).And.BeLessThanOrEqualTo(toValidate.Count);
         }
         finally
         {
