@@ -113,6 +113,13 @@ internal sealed class UploadValidator(
                 }
 
                 var validatedAt = transitions.Time.GetUtcNow();
+                if (validatedAt >= record.ValidateBefore)
+                {
+                    // The checks outlived the deadline (slow S3, retries): the upload was not validated in time, and the
+                    // next round expires it (I2). Its marker is gone, but the expiry deletes the object either way.
+                    continue;
+                }
+
                 stored = await store.TryUpdateAsync(
                     record with
                     {

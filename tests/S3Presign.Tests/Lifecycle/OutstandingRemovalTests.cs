@@ -141,6 +141,33 @@ public sealed class OutstandingRemovalTests
     }
 
     [Fact]
+    public async Task Validation_WhoseChecksOutliveTheDeadline_ExpiresTheUploadInsteadOfValidatingIt()
+    {
+        // Everything checked out, but by the time the record would be written the deadline has passed: "validated by
+        // its deadline" is decided when the state changes, not when the request arrived.
+        using var host = new TestHost();
+        var upload = await IssueAsync(host);
+        host.S3.Put(upload.FileKey, Png, "image/png");
+        host.S3.Fault = method =>
+        {
+            if (method == "DeleteObjectTaggingAsync")
+            {
+                host.Clock.Advance(TimeSpan.FromMinutes(21));
+            }
+
+            return null;
+        };
+
+        var result = await host.Get<IUploadValidator>().ValidateAsync(upload.Id, "a");
+
+        result.Outcome.Should().Be(UploadValidationOutcome.Expired);
+        host.S3.Objects.Should().BeEmpty("the expired upload's object is deleted even though its marker was already removed");
+        var record = (await host.Get<IPendingUploadStore>().FindAsync(upload.Id))!;
+        record.Status.Should().Be(UploadStatus.Expired);
+        record.ClaimedUntil.Should().BeNull();
+    }
+
+    [Fact]
     public async Task Validation_BeforeTheUpload_StillAnswersNotUploaded()
     {
         using var host = new TestHost();
