@@ -183,18 +183,13 @@ public sealed class OutstandingRemovalTests
     [Fact]
     public async Task ValidateCancelAndSweep_RacingWhileHalfTheDeletesFail_S3AgreesWithEveryOutcomeOnceItRecovers()
     {
-        // Two "instances" on one store and bucket, the sweeping one's clock at the deadline; half of all deletes fail.
-        var (client, s3) = FakeS3.Create();
-        var store = new InMemoryPendingUploadStore();
-        var start = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var appClock = new ManualTimeProvider(start);
-        var sweeperClock = new ManualTimeProvider(start);
-        using var app = new TestHost(s3, client, appClock, store, o => o.S3MaxRetries = 0);
-        using var other = new TestHost(s3, client, sweeperClock, store, o => o.S3MaxRetries = 0);
-        var issuer = app.Get<IUploadUrlIssuer>();
-        var validator = app.Get<IUploadValidator>();
-        var manager = app.Get<IUploadManager>();
-        var sweeper = other.Get<IUploadSweeper>();
+        // The sweeping instance's clock at the deadline; half of all deletes fail.
+        using var cluster = new TwoInstances(o => o.S3MaxRetries = 0);
+        var (s3, store, sweeperClock) = (cluster.S3, cluster.Store, cluster.SweeperClock);
+        var issuer = cluster.App.Get<IUploadUrlIssuer>();
+        var validator = cluster.App.Get<IUploadValidator>();
+        var manager = cluster.App.Get<IUploadManager>();
+        var sweeper = cluster.Other.Get<IUploadSweeper>();
         var uploads = new List<IssuedUpload>();
         s3.Fault = method => method is "DeleteObjectAsync" or "DeleteObjectsAsync" && Random.Shared.Next(2) == 0
             ? new AmazonS3Exception("SlowDown") { StatusCode = HttpStatusCode.ServiceUnavailable }

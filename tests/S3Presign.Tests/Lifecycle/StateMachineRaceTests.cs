@@ -13,19 +13,14 @@ public sealed class StateMachineRaceTests
     [Fact]
     public async Task ValidateDeleteAndSweep_Racing1000Times_ExactlyOneWinnerAndS3Agrees()
     {
-        // Two "instances" sharing the store and the bucket; the sweeping one's clock is past the deadline while the
-        // other still sees the upload in time (clock skew), so every transition really can win.
-        var (client, s3) = FakeS3.Create();
-        var store = new InMemoryPendingUploadStore();
-        var start = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var appClock = new ManualTimeProvider(start);
-        var sweeperClock = new ManualTimeProvider(start);
-        using var app = new TestHost(s3, client, appClock, store);
-        using var other = new TestHost(s3, client, sweeperClock, store);
-        var issuer = app.Get<IUploadUrlIssuer>();
-        var validator = app.Get<IUploadValidator>();
-        var manager = app.Get<IUploadManager>();
-        var sweeper = other.Get<IUploadSweeper>();
+        // The sweeping instance's clock is past the deadline while the other still sees the upload in time, so every
+        // transition really can win.
+        using var cluster = new TwoInstances();
+        var (s3, store, sweeperClock) = (cluster.S3, cluster.Store, cluster.SweeperClock);
+        var issuer = cluster.App.Get<IUploadUrlIssuer>();
+        var validator = cluster.App.Get<IUploadValidator>();
+        var manager = cluster.App.Get<IUploadManager>();
+        var sweeper = cluster.Other.Get<IUploadSweeper>();
         var winners = new Dictionary<UploadStatus, int>();
 
         for (var i = 0; i < 1000; i++)
