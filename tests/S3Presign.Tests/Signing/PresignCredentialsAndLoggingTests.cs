@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using S3Presign.Signing;
 using S3Presign.Testing;
 using S3Presign.Tests.Fakes;
+using S3Presign.Tests.Shared;
 
 namespace S3Presign.Tests.Signing;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace S3Presign.Tests.Fakes;
+namespace S3Presign.Tests.Shared;
 
 /// <summary>Keeps every log line written through it, for tests that assert what was logged.</summary>
 internal sealed class ListLoggerProvider : ILoggerProvider
