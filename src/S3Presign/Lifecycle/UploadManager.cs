@@ -48,11 +48,17 @@ internal sealed class UploadManager(
                     break;
 
                 case UploadStatus.Validated:
-                    // Object first: a failure leaves a consistent Validated upload; the record follows.
+                    // Object first: a failure leaves a consistent Validated upload; the record follows, holding one more
+                    // delete for after the presigned request has expired if it is still valid.
+                    var deletingAt = transitions.Time.GetUtcNow();
                     await transitions.S3.DeleteAsync(record.Bucket, record.Key, cancellationToken).ConfigureAwait(false);
-                    var now = transitions.Time.GetUtcNow();
-                    if (await store.TryUpdateAsync(record with { Status = UploadStatus.Deleted, UpdatedAt = now }, cancellationToken)
-                            .ConfigureAwait(false) is not null)
+                    var deleted = record with
+                    {
+                        Status = UploadStatus.Deleted,
+                        UpdatedAt = transitions.Time.GetUtcNow(),
+                        ClaimedUntil = UploadTransitions.HoldAfterRemoval(record, deletingAt),
+                    };
+                    if (await store.TryUpdateAsync(deleted, cancellationToken).ConfigureAwait(false) is not null)
                     {
                         return true;
                     }

@@ -69,10 +69,14 @@ internal sealed partial class UploadSweeper(
                     continue;
                 }
 
+                // The hold is computed from when the deletes were sent (now, at the claim): a PUT accepted after that
+                // may have put the object back.
                 if (record.Status != UploadStatus.Pending)
                 {
-                    // An upload ended by a cancel, rejection or late validation whose own removal did not finish.
-                    if (await store.TryUpdateAsync(record with { ClaimedUntil = null }, cancellationToken).ConfigureAwait(false) is not null)
+                    // An upload ended by a cancel, rejection or late validation whose own removal did not finish, or
+                    // whose key had to be deleted once more after its presigned request expired.
+                    var removed = record with { ClaimedUntil = UploadTransitions.HoldAfterRemoval(record, now) };
+                    if (await store.TryUpdateAsync(removed, cancellationToken).ConfigureAwait(false) is not null)
                     {
                         cleaned++;
                     }
@@ -85,7 +89,7 @@ internal sealed partial class UploadSweeper(
                     Status = UploadStatus.Expired,
                     StatusReason = UploadErrorCodes.Expired,
                     UpdatedAt = transitions.Time.GetUtcNow(),
-                    ClaimedUntil = null,
+                    ClaimedUntil = UploadTransitions.HoldAfterRemoval(record, now),
                 };
                 if (await store.TryUpdateAsync(done, cancellationToken).ConfigureAwait(false) is not null)
                 {

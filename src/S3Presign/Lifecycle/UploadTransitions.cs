@@ -19,6 +19,12 @@ namespace S3Presign.Lifecycle;
 /// aborted), the hold runs out and a sweeper claims the record and finishes the removal. So an ended upload's object
 /// never depends on the bucket lifecycle rule alone, even when an earlier validation had already removed its
 /// pending marker.
+/// <para>
+/// While the upload's presigned request is still valid, a PUT can put the object back after the delete: one still in
+/// flight when the user cancelled, or a client retrying after a rejection. So a removal done before
+/// <see cref="UploadRecord.UploadExpiresAt"/> (plus <see cref="UrlExpiryGrace"/> for clock skew with S3) leaves the hold
+/// set to that instant, and a sweeper deletes the key once more after it; only then is the key known to stay empty.
+/// </para>
 /// </remarks>
 internal sealed partial class UploadTransitions(
     IPendingUploadStore store,
@@ -27,6 +33,10 @@ internal sealed partial class UploadTransitions(
     IOptionsMonitor<S3UploadsOptions> options,
     ILoggerFactory? loggerFactory = null)
 {
+    /// <summary>How long after <see cref="UploadRecord.UploadExpiresAt"/> a presigned upload might still be accepted by an
+    /// S3 whose clock is behind this server's.</summary>
+    internal static readonly TimeSpan UrlExpiryGrace = TimeSpan.FromSeconds(30);
+
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<UploadTransitions>();
 
     public IPendingUploadStore Store => store;
@@ -64,12 +74,25 @@ internal sealed partial class UploadTransitions(
     }
 
     /// <summary>
-    /// Deletes the object (or aborts the multipart upload) of an ended upload whose removal is outstanding, then clears
-    /// the hold. Failures are logged, not thrown: the hold then runs out and a sweeper retries.
+    /// What an ended upload's hold becomes once its object has been deleted at <paramref name="now"/>: the instant after
+    /// which its presigned request can no longer write the key, if that is still to come; otherwise none (done). A
+    /// multipart upload needs no second pass: once aborted, its part URLs cannot create the object.
+    /// </summary>
+    public static DateTimeOffset? HoldAfterRemoval(UploadRecord ended, DateTimeOffset now)
+    {
+        var writable = ended.UploadExpiresAt + UrlExpiryGrace;
+        return ended.MultipartUploadId is null && now < writable ? writable : null;
+    }
+
+    /// <summary>
+    /// Deletes the object (or aborts the multipart upload) of an ended upload whose removal is outstanding, then
+    /// records it (<see cref="HoldAfterRemoval"/>). Failures are logged, not thrown: the hold then runs out and a
+    /// sweeper retries.
     /// </summary>
     /// <returns>The record as last stored.</returns>
     public async ValueTask<UploadRecord> FinishRemovalAsync(UploadRecord ended, CancellationToken cancellationToken)
     {
+        var deletingAt = timeProvider.GetUtcNow();
         try
         {
             if (ended.MultipartUploadId is { } uploadId)
@@ -87,8 +110,9 @@ internal sealed partial class UploadTransitions(
 
         try
         {
-            // Lost CAS: a sweeper took the removal over meanwhile; it deletes again (a no-op) and clears the hold.
-            return await store.TryUpdateAsync(ended with { ClaimedUntil = null }, cancellationToken).ConfigureAwait(false) ?? ended;
+            // Lost CAS: a sweeper took the removal over meanwhile; it deletes again (a no-op) and records it.
+            var hold = HoldAfterRemoval(ended, deletingAt);
+            return await store.TryUpdateAsync(ended with { ClaimedUntil = hold }, cancellationToken).ConfigureAwait(false) ?? ended;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -26,18 +26,49 @@ public sealed class OutstandingRemovalTests
         (await host.Get<IUploadUrlIssuer>().IssueAsync(new UploadRequest { Owner = "a", FileName = "a.png", ContentType = contentType, Size = 8 })).Upload!;
 
     [Fact]
-    public async Task Cancel_WhenS3DeleteSucceeds_LeavesNothingOutstanding()
+    public async Task Cancel_WhileTheUploadUrlIsValid_DeletesNowAndOnceMoreAfterTheUrlHasExpired()
+    {
+        // A PUT still in flight when the user cancelled (or a client retrying) can put the object back after the
+        // cancel's delete, for as long as the presigned URL is valid.
+        using var host = new TestHost();
+        var upload = await IssueAsync(host);
+        host.S3.Put(upload.FileKey, Png, "image/png");
+        var sweeper = host.Get<IUploadSweeper>();
+        var store = host.Get<IPendingUploadStore>();
+
+        (await host.Get<IUploadManager>().DeleteAsync(upload.Id, "a")).Should().BeTrue();
+        var afterCancel = (await store.FindAsync(upload.Id))!;
+        host.S3.Objects.Should().BeEmpty();
+        host.S3.Put(upload.FileKey, Png, "image/png");
+        host.Clock.Advance(TimeSpan.FromMinutes(15));
+        var urlJustExpired = await sweeper.SweepAsync();
+        host.Clock.Advance(TimeSpan.FromSeconds(30));
+        var afterGrace = await sweeper.SweepAsync();
+
+        afterCancel.Status.Should().Be(UploadStatus.Deleted);
+        afterCancel.ClaimedUntil.Should().Be(upload.ExpiresAt + TimeSpan.FromSeconds(30), "one more delete is due once the URL cannot write any more");
+        urlJustExpired.Should().Be(new SweepResult(0, 0, 0), "S3's clock may be a little behind ours");
+        afterGrace.Should().Be(new SweepResult(0, 0, 1));
+        host.S3.Objects.Should().BeEmpty("the late PUT's object is gone too");
+        (await store.FindAsync(upload.Id))!.ClaimedUntil.Should().BeNull();
+        host.Clock.Advance(TimeSpan.FromDays(1));
+        (await sweeper.SweepAsync()).Should().Be(new SweepResult(0, 0, 0));
+    }
+
+    [Fact]
+    public async Task Cancel_AfterTheUploadUrlHasExpired_LeavesNothingOutstanding()
     {
         using var host = new TestHost();
         var upload = await IssueAsync(host);
         host.S3.Put(upload.FileKey, Png, "image/png");
+        host.Clock.Advance(TimeSpan.FromMinutes(16));
 
         (await host.Get<IUploadManager>().DeleteAsync(upload.Id, "a")).Should().BeTrue();
 
         host.S3.Objects.Should().BeEmpty();
         var record = (await host.Get<IPendingUploadStore>().FindAsync(upload.Id))!;
         record.Status.Should().Be(UploadStatus.Deleted);
-        record.ClaimedUntil.Should().BeNull("the object is gone, so nothing is left for a sweeper");
+        record.ClaimedUntil.Should().BeNull("the object is gone and nothing can write the key any more");
         host.Clock.Advance(TimeSpan.FromDays(1));
         (await host.Get<IUploadSweeper>().SweepAsync()).Should().Be(new SweepResult(0, 0, 0));
     }
@@ -69,8 +100,7 @@ public sealed class OutstandingRemovalTests
         host.S3.Objects.Should().BeEmpty();
         var final = (await store.FindAsync(upload.Id))!;
         final.Status.Should().Be(UploadStatus.Deleted, "finishing the removal does not change the outcome");
-        final.ClaimedUntil.Should().BeNull();
-        (await sweeper.SweepAsync()).Should().Be(new SweepResult(0, 0, 0));
+        final.ClaimedUntil.Should().Be(upload.ExpiresAt + TimeSpan.FromSeconds(30), "the URL is still valid: one more delete after it");
     }
 
     [Fact]
@@ -165,6 +195,38 @@ public sealed class OutstandingRemovalTests
         var record = (await host.Get<IPendingUploadStore>().FindAsync(upload.Id))!;
         record.Status.Should().Be(UploadStatus.Expired);
         record.ClaimedUntil.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Validation_WhoseChecksOutliveTheDeadline_WhileS3RefusesDeletes_LeavesTheUnmarkedObjectToTheSweeper()
+    {
+        // The marker is gone (validation removed it just before finding the deadline passed) and the expiry's own
+        // delete fails: only the held removal stands between this object and a leak.
+        using var host = new TestHost(configure: o => o.S3MaxRetries = 0);
+        var upload = await IssueAsync(host);
+        host.S3.Put(upload.FileKey, Png, "image/png");
+        var down = true;
+        host.S3.Fault = method =>
+        {
+            if (method == "DeleteObjectTaggingAsync")
+            {
+                host.Clock.Advance(TimeSpan.FromMinutes(21));
+            }
+
+            return down ? DeletesFail(method) : null;
+        };
+
+        var result = await host.Get<IUploadValidator>().ValidateAsync(upload.Id, "a");
+        var left = host.S3.Objects[upload.FileKey];
+        down = false;
+        host.Clock.Advance(TimeSpan.FromMinutes(5));
+        var swept = await host.Get<IUploadSweeper>().SweepAsync();
+
+        result.Outcome.Should().Be(UploadValidationOutcome.Expired);
+        left.Pending.Should().BeFalse("the lifecycle rule would never remove this object");
+        swept.Should().Be(new SweepResult(0, 0, 1));
+        host.S3.Objects.Should().BeEmpty();
+        (await host.Get<IPendingUploadStore>().FindAsync(upload.Id))!.ClaimedUntil.Should().BeNull();
     }
 
     [Fact]
