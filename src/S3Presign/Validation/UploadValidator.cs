@@ -142,10 +142,13 @@ internal sealed class UploadValidator(
             record = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
+        // Out of rounds (every compare-and-set lost): report what the record says, and a deadline that has passed as
+        // such even though a sweeper has still to record it.
         return record switch
         {
             null => NotFound(),
-            { Status: UploadStatus.Pending } => NotUploaded(record),
+            { Status: UploadStatus.Pending } when AwaitsUpload(record) => NotUploaded(record),
+            { Status: UploadStatus.Pending } => Settled(record with { Status = UploadStatus.Expired }) with { Upload = record },
             _ => Settled(record),
         };
     }
