@@ -58,7 +58,8 @@ public static class EntityFrameworkCoreStoreBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<EntityFrameworkCorePendingUploadStore>(sp =>
             new EntityFrameworkCorePendingUploadStore(
                 new UploadsContextSource<TContext>(sp),
-                sp.GetRequiredService<Options.IOptions<EntityFrameworkCoreStoreOptions>>())));
+                sp.GetRequiredService<Options.IOptions<EntityFrameworkCoreStoreOptions>>(),
+                sp.GetService<Logging.ILoggerFactory>())));
         services.Replace(ServiceDescriptor.Singleton<IPendingUploadStore>(sp => sp.GetRequiredService<EntityFrameworkCorePendingUploadStore>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreSchemaInitializer>());
         return builder;

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using S3Presign.Storage;
 
@@ -13,7 +15,8 @@ namespace S3Presign.EntityFrameworkCore.Storage;
 /// </summary>
 internal sealed class EntityFrameworkCorePendingUploadStore(
     IUploadsContextSource contexts,
-    IOptions<EntityFrameworkCoreStoreOptions> options) : IPendingUploadStore
+    IOptions<EntityFrameworkCoreStoreOptions> options,
+    ILoggerFactory? loggerFactory = null) : IPendingUploadStore
 {
     private const int MaxClaimAttempts = 5;
     private readonly Lock _initGate = new();
@@ -51,7 +54,8 @@ internal sealed class EntityFrameworkCorePendingUploadStore(
         var table = UploadsTable.For(lease.Context);
         if (options.Value.CreateSchema)
         {
-            await SchemaCreator.EnsureCreatedAsync(lease.Context, table, CancellationToken.None).ConfigureAwait(false);
+            var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(SchemaCreator).FullName!);
+            await SchemaCreator.EnsureCreatedAsync(lease.Context, table, logger, CancellationToken.None).ConfigureAwait(false);
         }
 
         _table = table;

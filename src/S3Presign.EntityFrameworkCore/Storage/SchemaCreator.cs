@@ -5,22 +5,25 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
+using Microsoft.Extensions.Logging;
 
 namespace S3Presign.EntityFrameworkCore.Storage;
 
 /// <summary>
 /// Creates the uploads table and its indexes when missing, with the DDL the context's own provider generates for the
 /// model (no design-time tooling needed). Only S3Presign's table is touched, never the rest of an application's model.
-/// An existing table is left as it is, except that indexes a later version added are created on PostgreSQL and SQLite,
-/// whose catalogs tell cheaply whether an index exists.
+/// An existing table is left as it is, except that indexes a later version added are created on PostgreSQL (with
+/// <c>CREATE INDEX CONCURRENTLY</c>, so writers are not blocked while it builds) and SQLite, whose catalogs tell cheaply
+/// whether an index exists. That upgrade is best effort: when it fails (e.g. the application's role does not own the
+/// table) a warning gives the DDL to run, and the store works on, its claims slower until the index exists.
 /// </summary>
 /// <remarks>
 /// The DDL runs on the context's connection directly, not through EF's command pipeline: an instance that loses the
 /// creation race to another one starting at the same moment is not an error, and must not be logged as one.
 /// </remarks>
-internal static class SchemaCreator
+internal static partial class SchemaCreator
 {
-    public static async Task EnsureCreatedAsync(DbContext context, UploadsTable table, CancellationToken cancellationToken)
+    public static async Task EnsureCreatedAsync(DbContext context, UploadsTable table, ILogger logger, CancellationToken cancellationToken)
     {
         var database = context.Database;
         var opened = database.GetDbConnection().State != ConnectionState.Open;
@@ -50,7 +53,7 @@ internal static class SchemaCreator
                 }
             }
 
-            await CreateMissingIndexesAsync(context, connection, table, cancellationToken).ConfigureAwait(false);
+            await CreateMissingIndexesAsync(context, connection, table, logger, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -62,7 +65,7 @@ internal static class SchemaCreator
     }
 
     private static async Task CreateMissingIndexesAsync(
-        DbContext context, DbConnection connection, UploadsTable table, CancellationToken cancellationToken)
+        DbContext context, DbConnection connection, UploadsTable table, ILogger logger, CancellationToken cancellationToken)
     {
         if (table.IndexProbeSql is null)
         {
@@ -76,20 +79,45 @@ internal static class SchemaCreator
                 continue;
             }
 
+            DbException? failure = null;
             try
             {
-                await ExecuteInTransactionAsync(connection, commands, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Another instance created it at the same moment.
-                if (!await IndexExistsAsync(connection, table, name, cancellationToken).ConfigureAwait(false))
+                if (table.IsNpgsql)
                 {
-                    throw;
+                    // Outside a transaction, as CONCURRENTLY requires; IF NOT EXISTS for instances starting together.
+                    foreach (var command in commands)
+                    {
+                        await using var sql = connection.CreateCommand();
+                        sql.CommandText = Concurrently(command.CommandText);
+                        await sql.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
                 }
+                else
+                {
+                    await ExecuteInTransactionAsync(connection, commands, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (DbException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = e;
+            }
+
+            // Another instance may have created it meanwhile; otherwise say what to run and go on without it.
+            if (!await IndexExistsAsync(connection, table, name, cancellationToken).ConfigureAwait(false))
+            {
+                LogIndexMissing(logger, failure, name, table.QualifiedName, string.Join(" ", commands.Select(c => c.CommandText.Trim())));
             }
         }
     }
+
+    private static string Concurrently(string createIndex) =>
+        createIndex.StartsWith("CREATE INDEX ", StringComparison.Ordinal)
+            ? "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + createIndex["CREATE INDEX ".Length..]
+            : createIndex;
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Index {Index} of {Table} is missing or invalid and could not be created; claims of expired uploads read more of the table until it exists. Create it (after dropping an invalid index of that name) with: {Ddl}")]
+    private static partial void LogIndexMissing(ILogger logger, Exception? exception, string index, string table, string ddl);
 
     /// <summary>The schema, table and indexes, as the provider creates them.</summary>
     private static IReadOnlyList<MigrationCommand> GenerateTable(DbContext context, UploadsTable table)

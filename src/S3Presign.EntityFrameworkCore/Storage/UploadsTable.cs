@@ -46,38 +46,37 @@ internal sealed class UploadsTable
         var schema = Schema;
         IndexProbeSql = ProviderName switch
         {
-            NpgsqlProvider => index => $"SELECT COUNT(*) FROM (SELECT to_regclass({Literal(sql.DelimitIdentifier(index, schema))}) AS r) AS p WHERE p.r IS NOT NULL",
+            // An index left invalid by a failed CREATE INDEX CONCURRENTLY counts as missing.
+            NpgsqlProvider => index => $"SELECT COUNT(*) FROM pg_index WHERE indexrelid = to_regclass({Literal(sql.DelimitIdentifier(index, schema))}) AND indisvalid",
             SqliteProvider => index => $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = {Literal(index)}",
             _ => null,
         };
 
-        // One statement: pick the due rows nobody holds (ended rows whose removal hold ran out first, then pending
-        // rows, oldest deadline first), skipping rows another claimer has locked this instant, and stamp them.
-        // Concurrent claimers get disjoint batches without waiting on each other. Each kind is read through its own
-        // partial index. The ids go through an array so the update finds its rows by primary key: a join would let
-        // the planner hash the whole table for a batch of a few rows.
+        // One statement: pick the due rows nobody holds (pending rows past their deadline, oldest first, then ended rows
+        // whose removal hold ran out with what is left of the batch), skipping rows another claimer has locked this
+        // instant, and stamp them. Concurrent claimers get disjoint batches without waiting on each other, and no row is
+        // locked that this claim does not take. Each kind is read through its own partial index. The ids go through an
+        // array so the update finds its rows by primary key: a join would let the planner hash the whole table for a
+        // batch of a few rows.
         var removalDue = RemovalDueFilter
             .Replace("status", status, StringComparison.Ordinal)
             .Replace("claimed_until", claimedUntil, StringComparison.Ordinal);
         NpgsqlClaimSql = $$"""
-            WITH removal AS (
-                SELECT {{id}} FROM {{QualifiedName}}
-                WHERE {{removalDue}} AND {{claimedUntil}} <= {0}
-                ORDER BY {{claimedUntil}}, {{id}}
-                LIMIT {2}
-                FOR UPDATE SKIP LOCKED),
-            due AS (
+            WITH due AS (
                 SELECT {{id}} FROM {{QualifiedName}}
                 WHERE {{status}} = {{pending}} AND {{validateBefore}} <= {0} AND ({{claimedUntil}} IS NULL OR {{claimedUntil}} <= {0})
                 ORDER BY {{validateBefore}}, {{id}}
                 LIMIT {2}
+                FOR UPDATE SKIP LOCKED),
+            removal AS (
+                SELECT {{id}} FROM {{QualifiedName}}
+                WHERE {{removalDue}} AND {{claimedUntil}} <= {0}
+                ORDER BY {{claimedUntil}}, {{id}}
+                LIMIT ({2} - (SELECT count(*) FROM due))
                 FOR UPDATE SKIP LOCKED)
             UPDATE {{QualifiedName}} AS u
             SET {{claimedUntil}} = {1}, {{version}} = u.{{version}} + 1
-            WHERE u.{{id}} = ANY (ARRAY (
-                SELECT c.{{id}} FROM (SELECT {{id}}, 0 AS kind FROM removal UNION ALL SELECT {{id}}, 1 FROM due) AS c
-                ORDER BY c.kind
-                LIMIT {2}))
+            WHERE u.{{id}} = ANY (ARRAY (SELECT {{id}} FROM due UNION ALL SELECT {{id}} FROM removal))
             RETURNING u.*
             """;
     }

@@ -138,13 +138,49 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var record = (await NewStore().TryAddAsync(Pending(T0)))!;
         await QueryLinesAsync("DROP INDEX ix_s3_uploads_removal_due; SELECT 1;");
+        var logs = new ListLoggerProvider();
 
-        var stores = Enumerable.Range(0, 5).Select(_ => NewStore()).ToList();
+        var stores = Enumerable.Range(0, 5).Select(_ => NewStore(logs: logs)).ToList();
         var found = await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.FindAsync(record.Id))));
 
         found.Should().AllSatisfy(r => r.Should().BeEquivalentTo(record));
         (await QueryLinesAsync("SELECT pg_get_indexdef('ix_s3_uploads_removal_due'::regclass)"))
             .Single().Should().EndWith("(claimed_until, id) WHERE ((status = ANY (ARRAY[2, 3, 4])) AND (claimed_until IS NOT NULL))");
+        (await QueryLinesAsync("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_s3_uploads_removal_due'::regclass")).Should().Equal("True");
+        logs.Entries.Where(e => e.Level >= LogLevel.Warning).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task EnsureSchema_WhenTheMissingIndexCannotBeCreated_WarnsWithTheDdlAndTheStoreWorksOn()
+    {
+        // A least-privilege application role that may read and write the table but does not own it (CREATE INDEX needs
+        // ownership): the upgrade must not stop the application.
+        var record = (await NewStore().TryAddAsync(Pending(T0.AddMinutes(-1))))!;
+        var role = $"app_{Guid.NewGuid():N}";
+        await QueryLinesAsync($"DROP INDEX ix_s3_uploads_removal_due; CREATE ROLE {role} LOGIN; GRANT SELECT, INSERT, UPDATE, DELETE ON s3_uploads TO {role}; SELECT 1;");
+        var asApp = new NpgsqlConnectionStringBuilder(_database) { Username = role, Pooling = false }.ConnectionString;
+        var logs = new ListLoggerProvider();
+        try
+        {
+            var services = StoreFactory.BuildServices(
+                b => b.UseEntityFrameworkCoreStore(o => o.UseNpgsql(asApp)),
+                s => s.AddLogging(l => l.AddProvider(logs)));
+            _providers.Add(services);
+            var store = services.Store();
+
+            var found = await store.FindAsync(record.Id);
+            var claimed = await store.ClaimExpiredAsync(T0, 10, TimeSpan.FromMinutes(5));
+
+            found.Should().BeEquivalentTo(record);
+            claimed.Should().ContainSingle().Which.Id.Should().Be(record.Id);
+            var warning = logs.Entries.Should().ContainSingle(e => e.Level == LogLevel.Warning).Subject;
+            warning.Message.Should().Contain("ix_s3_uploads_removal_due").And.Contain("CREATE INDEX");
+            (await QueryLinesAsync("SELECT count(*) FROM pg_class WHERE relname = 'ix_s3_uploads_removal_due'")).Should().Equal("0");
+        }
+        finally
+        {
+            await QueryLinesAsync($"REVOKE ALL ON s3_uploads FROM {role}; DROP ROLE {role}; SELECT 1;");
+        }
     }
 
     [Fact]
