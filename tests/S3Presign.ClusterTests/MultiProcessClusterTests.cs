@@ -36,10 +36,10 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
     /// multi-object deletes once the kill is armed) and sweeps every <see cref="VictimSweepInterval"/>.</summary>
     private const int Victim = 2;
 
-    // The test gateway runs with a 10-second lifecycle "day" (rgw.sh: rgw_lc_debug_interval), so the bucket's safety-net
-    // rule (pending marker, 1 day) deletes pending objects some 9–10 s after their upload (RGW counts from the object's
-    // mtime truncated to the second). The validation deadline must come well before that, as 20 minutes comes before a
-    // real day: 7 s here.
+    // The test gateway runs with a 10-second lifecycle "day" (rgw.sh: rgw_lc_debug_interval). The apps install the
+    // bucket's safety-net rule (pending marker, 1 day) at start-up, which would delete pending objects some 9–10 s after
+    // their upload; the test removes the rule once the apps are up, so that nothing but the library deletes objects, and
+    // keeps the deadline (7 s) below that day as 20 minutes is below a real one.
     private static readonly TimeSpan UrlExpiry = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PendingTtl = TimeSpan.FromSeconds(7);
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
@@ -120,6 +120,10 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
         try
         {
             await Task.WhenAll(_instances.Select(i => i.WaitUntilReadyAsync(_http, TimeSpan.FromSeconds(90))));
+
+            // The apps installed the bucket's lifecycle safety net when they started. Take it away: every object removal
+            // in this run must be the library's own, so that a leak cannot hide behind the net's 10-second "day".
+            await _s3.DeleteLifecycleConfigurationAsync(new DeleteLifecycleConfigurationRequest { BucketName = _bucket });
         }
         catch
         {
@@ -197,7 +201,8 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
 
         // Every deadline has passed; the survivors' sweepers finish within the lease plus a few intervals, including the
         // removals that transitions ending an upload while RGW was down could not do themselves.
-        await WaitForSettledAsync(TimeSpan.FromSeconds(40));
+        // Uploads ended while their URL was still valid get one more delete at UploadExpiresAt + 30 s.
+        await WaitForSettledAsync(TimeSpan.FromSeconds(75));
         var checkedAt = DateTimeOffset.UtcNow;
 
         // Recovered by themselves: the survivors serve a full round trip without having been restarted.
