@@ -48,17 +48,39 @@ internal sealed class EntityFrameworkCorePendingUploadStore(
         return new ValueTask(init.WaitAsync(cancellationToken));
     }
 
+    /// <summary>
+    /// Gets the creation of indexes an existing table lacks (see <see cref="SchemaCreator.UpgradeIndexesAsync"/>): on
+    /// PostgreSQL it runs in the background, as building an index on a large table may take long and must not hold up
+    /// start-up; it never fails.
+    /// </summary>
+    internal Task IndexUpgrade { get; private set; } = Task.CompletedTask;
+
     private async Task InitializeAsync()
     {
         await using var lease = await contexts.RentAsync(CancellationToken.None).ConfigureAwait(false);
         var table = UploadsTable.For(lease.Context);
-        if (options.Value.CreateSchema)
+        if (options.Value.CreateSchema && await SchemaCreator.EnsureCreatedAsync(lease.Context, table, CancellationToken.None).ConfigureAwait(false))
         {
-            var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(SchemaCreator).FullName!);
-            await SchemaCreator.EnsureCreatedAsync(lease.Context, table, logger, CancellationToken.None).ConfigureAwait(false);
+            IndexUpgrade = table.IsNpgsql ? Task.Run(() => UpgradeIndexesAsync(table)) : UpgradeIndexesAsync(table);
+            await (table.IsNpgsql ? Task.CompletedTask : IndexUpgrade).ConfigureAwait(false);
         }
 
         _table = table;
+    }
+
+    private async Task UpgradeIndexesAsync(UploadsTable table)
+    {
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(SchemaCreator).FullName!);
+        try
+        {
+            await using var lease = await contexts.RentAsync(CancellationToken.None).ConfigureAwait(false);
+            await SchemaCreator.UpgradeIndexesAsync(lease.Context, table, logger, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Renting a context failed (the application is shutting down…): the next start-up tries again.
+            SchemaCreator.LogIndexMissing(logger, e, "(upgrade)", table.QualifiedName, string.Empty);
+        }
     }
 
     public async ValueTask<UploadRecord?> TryAddAsync(UploadRecord record, CancellationToken cancellationToken = default)

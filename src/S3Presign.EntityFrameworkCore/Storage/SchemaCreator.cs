@@ -12,10 +12,8 @@ namespace S3Presign.EntityFrameworkCore.Storage;
 /// <summary>
 /// Creates the uploads table and its indexes when missing, with the DDL the context's own provider generates for the
 /// model (no design-time tooling needed). Only S3Presign's table is touched, never the rest of an application's model.
-/// An existing table is left as it is, except that indexes a later version added are created on PostgreSQL (with
-/// <c>CREATE INDEX CONCURRENTLY</c>, so writers are not blocked while it builds) and SQLite, whose catalogs tell cheaply
-/// whether an index exists. That upgrade is best effort: when it fails (e.g. the application's role does not own the
-/// table) a warning gives the DDL to run, and the store works on, its claims slower until the index exists.
+/// An existing table is left as it is, except that indexes a later version added are created by
+/// <see cref="UpgradeIndexesAsync"/> on PostgreSQL and SQLite, whose catalogs tell cheaply whether an index exists.
 /// </summary>
 /// <remarks>
 /// The DDL runs on the context's connection directly, not through EF's command pipeline: an instance that loses the
@@ -23,101 +21,176 @@ namespace S3Presign.EntityFrameworkCore.Storage;
 /// </remarks>
 internal static partial class SchemaCreator
 {
-    public static async Task EnsureCreatedAsync(DbContext context, UploadsTable table, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Creates the table (with all its indexes) if it is missing.</summary>
+    /// <returns><see langword="true"/> when the table already existed (its indexes may be from an earlier version).</returns>
+    public static async Task<bool> EnsureCreatedAsync(DbContext context, UploadsTable table, CancellationToken cancellationToken)
     {
-        var database = context.Database;
-        var opened = database.GetDbConnection().State != ConnectionState.Open;
-        if (opened)
+        await using var opened = await OpenAsync(context.Database, cancellationToken).ConfigureAwait(false);
+        var connection = context.Database.GetDbConnection();
+        if (await TableExistsAsync(connection, table, cancellationToken).ConfigureAwait(false))
         {
-            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
         try
         {
-            var connection = database.GetDbConnection();
+            await ExecuteInTransactionAsync(connection, GenerateTable(context, table), cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        catch (DbException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Another instance starting at the same moment created it first: that is success.
             if (!await TableExistsAsync(connection, table, cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    await ExecuteInTransactionAsync(connection, GenerateTable(context, table), cancellationToken)
-                        .ConfigureAwait(false);
-                    return;
-                }
-                catch (DbException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // Another instance starting at the same moment created it first: that is success.
-                    if (!await TableExistsAsync(connection, table, cancellationToken).ConfigureAwait(false))
-                    {
-                        throw;
-                    }
-                }
+                throw;
             }
 
-            await CreateMissingIndexesAsync(context, connection, table, logger, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (opened)
-            {
-                await database.CloseConnectionAsync().ConfigureAwait(false);
-            }
+            return false;
         }
     }
 
-    private static async Task CreateMissingIndexesAsync(
-        DbContext context, DbConnection connection, UploadsTable table, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the indexes of the model that an existing table lacks (added by a later version). Best effort, and never
+    /// throws: when an index cannot be created (e.g. the application's role does not own the table) a warning gives the
+    /// DDL to run, and the store works on, its claims reading more of the table until the index exists.
+    /// </summary>
+    /// <remarks>
+    /// On PostgreSQL the build is <c>CREATE INDEX CONCURRENTLY</c> (writers are not blocked), without a command timeout
+    /// (it waits for older transactions, then reads the whole table), and only by the instance that gets a
+    /// session-level advisory lock without waiting: two concurrent builds on one table deadlock, and PostgreSQL would
+    /// kill one, leaving an invalid index. The lock holder drops an invalid leftover of an earlier attempt first.
+    /// Others skip the upgrade quietly; the next start-up of any instance finishes what a crashed one left.
+    /// </remarks>
+    public static async Task UpgradeIndexesAsync(DbContext context, UploadsTable table, ILogger logger, CancellationToken cancellationToken)
     {
         if (table.IndexProbeSql is null)
         {
             return;
         }
 
-        foreach (var (name, commands) in GenerateIndexes(context, table))
+        var ddl = string.Empty;
+        var locked = false;
+        await using var opened = await OpenAsync(context.Database, cancellationToken).ConfigureAwait(false);
+        var connection = context.Database.GetDbConnection();
+        var lockKey = $"hashtext({UploadsTable.Literal(LockKey(table))})";
+        try
         {
-            if (await IndexExistsAsync(connection, table, name, cancellationToken).ConfigureAwait(false))
+            if (table.IsNpgsql)
             {
-                continue;
+                locked = Convert.ToBoolean(
+                    await ScalarAsync(connection, $"SELECT pg_try_advisory_lock({lockKey})", cancellationToken).ConfigureAwait(false),
+                    System.Globalization.CultureInfo.InvariantCulture);
+                if (!locked)
+                {
+                    LogUpgradeElsewhere(logger, table.QualifiedName);
+                    return;
+                }
             }
 
-            DbException? failure = null;
-            try
+            foreach (var (name, commands) in GenerateIndexes(context, table))
             {
-                if (table.IsNpgsql)
+                if (await IndexExistsAsync(connection, table, name, cancellationToken).ConfigureAwait(false))
                 {
-                    // Outside a transaction, as CONCURRENTLY requires; IF NOT EXISTS for instances starting together.
-                    foreach (var command in commands)
+                    continue;
+                }
+
+                ddl = string.Join(" ", commands.Select(c => c.CommandText.Trim()));
+                DbException? failure = null;
+                try
+                {
+                    if (table.IsNpgsql)
                     {
-                        await using var sql = connection.CreateCommand();
-                        sql.CommandText = Concurrently(command.CommandText);
-                        await sql.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        // Outside a transaction, as CONCURRENTLY requires.
+                        await ScalarAsync(connection, $"DROP INDEX CONCURRENTLY IF EXISTS {table.QualifyIndex(name)}", cancellationToken)
+                            .ConfigureAwait(false);
+                        foreach (var command in commands)
+                        {
+                            await ScalarAsync(connection, Concurrently(command.CommandText), cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    else
+                    {
+                        await ExecuteInTransactionAsync(connection, commands, cancellationToken).ConfigureAwait(false);
                     }
                 }
-                else
+                catch (DbException e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    await ExecuteInTransactionAsync(connection, commands, cancellationToken).ConfigureAwait(false);
+                    failure = e;
+                }
+
+                if (!await IndexExistsAsync(connection, table, name, cancellationToken).ConfigureAwait(false))
+                {
+                    LogIndexMissing(logger, failure, name, table.QualifiedName, ddl);
                 }
             }
-            catch (DbException e) when (!cancellationToken.IsCancellationRequested)
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The connection broke, the probe failed…: the store works without the index.
+            LogIndexMissing(logger, e, "(upgrade)", table.QualifiedName, ddl);
+        }
+        finally
+        {
+            if (locked)
             {
-                failure = e;
-            }
-
-            // Another instance may have created it meanwhile; otherwise say what to run and go on without it.
-            if (!await IndexExistsAsync(connection, table, name, cancellationToken).ConfigureAwait(false))
-            {
-                LogIndexMissing(logger, failure, name, table.QualifiedName, string.Join(" ", commands.Select(c => c.CommandText.Trim())));
+                // Session-level: a pooled connection would keep it after being closed.
+                try
+                {
+                    await ScalarAsync(connection, $"SELECT pg_advisory_unlock({lockKey})", CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (DbException)
+                {
+                    // The session is gone, and its lock with it.
+                }
             }
         }
     }
 
+    private static string LockKey(UploadsTable table) => "s3presign-schema:" + table.QualifiedName;
+
+    private static async Task<object?> ScalarAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = 0;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens the context's connection unless already open; disposing closes what this opened.</summary>
+    private static async Task<IAsyncDisposable> OpenAsync(DatabaseFacade database, CancellationToken cancellationToken)
+    {
+        if (database.GetDbConnection().State == ConnectionState.Open)
+        {
+            return NothingToClose.Instance;
+        }
+
+        await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return new CloseOnDispose(database);
+    }
+
+    private sealed class NothingToClose : IAsyncDisposable
+    {
+        public static readonly NothingToClose Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class CloseOnDispose(DatabaseFacade database) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await database.CloseConnectionAsync().ConfigureAwait(false);
+    }
+
     private static string Concurrently(string createIndex) =>
         createIndex.StartsWith("CREATE INDEX ", StringComparison.Ordinal)
-            ? "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + createIndex["CREATE INDEX ".Length..]
+            ? "CREATE INDEX CONCURRENTLY " + createIndex["CREATE INDEX ".Length..]
             : createIndex;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Another instance is upgrading the indexes of {Table}; not this one.")]
+    private static partial void LogUpgradeElsewhere(ILogger logger, string table);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Index {Index} of {Table} is missing or invalid and could not be created; claims of expired uploads read more of the table until it exists. Create it (after dropping an invalid index of that name) with: {Ddl}")]
-    private static partial void LogIndexMissing(ILogger logger, Exception? exception, string index, string table, string ddl);
+    internal static partial void LogIndexMissing(ILogger logger, Exception? exception, string index, string table, string ddl);
 
     /// <summary>The schema, table and indexes, as the provider creates them.</summary>
     private static IReadOnlyList<MigrationCommand> GenerateTable(DbContext context, UploadsTable table)

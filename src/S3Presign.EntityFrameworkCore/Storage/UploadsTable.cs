@@ -44,6 +44,7 @@ internal sealed class UploadsTable
 
         ProbeSql = $"SELECT 1 FROM {QualifiedName} WHERE 1 = 0";
         var schema = Schema;
+        QualifyIndex = index => sql.DelimitIdentifier(index, schema);
         IndexProbeSql = ProviderName switch
         {
             // An index left invalid by a failed CREATE INDEX CONCURRENTLY counts as missing.
@@ -91,6 +92,9 @@ internal sealed class UploadsTable
 
     public bool IsNpgsql => string.Equals(ProviderName, NpgsqlProvider, StringComparison.Ordinal);
 
+    /// <summary>An index name of this table's schema, delimited.</summary>
+    public Func<string, string> QualifyIndex { get; }
+
     /// <summary>A query that fails when the table is missing.</summary>
     public string ProbeSql { get; }
 
@@ -105,5 +109,5 @@ internal sealed class UploadsTable
 
     public static UploadsTable For(DbContext context) => new(context);
 
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+    public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

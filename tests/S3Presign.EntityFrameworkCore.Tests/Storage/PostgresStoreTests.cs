@@ -39,6 +39,9 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
         return services.Store();
     }
 
+    /// <summary>The store's background creation of indexes an existing table lacks.</summary>
+    private static Task IndexUpgrade(IPendingUploadStore store) => ((EntityFrameworkCorePendingUploadStore)store).IndexUpgrade;
+
     private static UploadRecord Pending(DateTimeOffset deadline, string owner = "alice")
     {
         var id = Guid.NewGuid().ToString("N");
@@ -142,10 +145,27 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
 
         var stores = Enumerable.Range(0, 5).Select(_ => NewStore(logs: logs)).ToList();
         var found = await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.FindAsync(record.Id))));
+        await Task.WhenAll(stores.Select(IndexUpgrade));
 
         found.Should().AllSatisfy(r => r.Should().BeEquivalentTo(record));
         (await QueryLinesAsync("SELECT pg_get_indexdef('ix_s3_uploads_removal_due'::regclass)"))
             .Single().Should().EndWith("(claimed_until, id) WHERE ((status = ANY (ARRAY[2, 3, 4])) AND (claimed_until IS NOT NULL))");
+        (await QueryLinesAsync("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_s3_uploads_removal_due'::regclass")).Should().Equal("True");
+        logs.Entries.Where(e => e.Level >= LogLevel.Warning).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task EnsureSchema_WhenAnEarlierBuildLeftTheIndexInvalid_RebuildsIt()
+    {
+        // What a CREATE INDEX CONCURRENTLY killed midway (deadlock, timeout, crash) leaves behind.
+        await NewStore().FindAsync("x");
+        await QueryLinesAsync("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ix_s3_uploads_removal_due'::regclass; SELECT 1;");
+        var logs = new ListLoggerProvider();
+
+        var store = NewStore(logs: logs);
+        await store.FindAsync("x");
+        await IndexUpgrade(store);
+
         (await QueryLinesAsync("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_s3_uploads_removal_due'::regclass")).Should().Equal("True");
         logs.Entries.Where(e => e.Level >= LogLevel.Warning).Should().BeEmpty();
     }
@@ -169,6 +189,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
             var store = services.Store();
 
             var found = await store.FindAsync(record.Id);
+            await IndexUpgrade(store);
             var claimed = await store.ClaimExpiredAsync(T0, 10, TimeSpan.FromMinutes(5));
 
             found.Should().BeEquivalentTo(record);
