@@ -23,7 +23,8 @@ namespace S3Presign.Lifecycle;
 /// While the upload's presigned request is still valid, a PUT can put the object back after the delete: one still in
 /// flight when the user cancelled, or a client retrying after a rejection. So a removal done before
 /// <see cref="UploadRecord.UploadExpiresAt"/> (plus <see cref="UrlExpiryGrace"/> for clock skew with S3) leaves the hold
-/// set to that instant, and a sweeper deletes the key once more after it; only then is the key known to stay empty.
+/// set to that instant, and a sweeper deletes the key once more after it (aborting a multipart upload again too); only
+/// then is the key known to stay empty.
 /// </para>
 /// </remarks>
 internal sealed partial class UploadTransitions(
@@ -75,13 +76,14 @@ internal sealed partial class UploadTransitions(
 
     /// <summary>
     /// What an ended upload's hold becomes once its object has been deleted at <paramref name="now"/>: the instant after
-    /// which its presigned request can no longer write the key, if that is still to come; otherwise none (done). A
-    /// multipart upload needs no second pass: once aborted, its part URLs cannot create the object.
+    /// which its presigned request can no longer write the key, if that is still to come; otherwise none (done). The
+    /// same for multipart uploads: their part URLs die with the abort, but a completion already under way at S3 when
+    /// the upload was cancelled can still create the object.
     /// </summary>
     public static DateTimeOffset? HoldAfterRemoval(UploadRecord ended, DateTimeOffset now)
     {
         var writable = ended.UploadExpiresAt + UrlExpiryGrace;
-        return ended.MultipartUploadId is null && now < writable ? writable : null;
+        return now < writable ? writable : null;
     }
 
     /// <summary>

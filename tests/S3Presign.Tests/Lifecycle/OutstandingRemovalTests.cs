@@ -230,6 +230,59 @@ public sealed class OutstandingRemovalTests
     }
 
     [Fact]
+    public async Task Validation_PastTheDeadline_ThatLosesEveryCompareAndSet_AnswersExpired()
+    {
+        // Every write loses (other transitions keep winning, or the store refuses them): the validator runs out of
+        // rounds with the record still pending, and must report the deadline, not "not uploaded".
+        var store = new LosingStore();
+        using var host = new TestHost(store: store);
+        var upload = await IssueAsync(host);
+        host.S3.Put(upload.FileKey, Png, "image/png");
+        host.Clock.Advance(TimeSpan.FromMinutes(21));
+        store.Losing = true;
+
+        var result = await host.Get<IUploadValidator>().ValidateAsync(upload.Id, "a");
+
+        result.Outcome.Should().Be(UploadValidationOutcome.Expired);
+        result.Error!.Code.Should().Be(UploadErrorCodes.Expired);
+        store.LostWrites.Should().BeGreaterThan(1, "the validator tried more than one round");
+    }
+
+    /// <summary>An in-memory store whose compare-and-set writes can be made to lose.</summary>
+    private sealed class LosingStore : IPendingUploadStore
+    {
+        private readonly InMemoryPendingUploadStore _inner = new();
+
+        public bool Losing { get; set; }
+
+        public int LostWrites { get; private set; }
+
+        public ValueTask<UploadRecord?> TryAddAsync(UploadRecord record, CancellationToken cancellationToken = default) =>
+            _inner.TryAddAsync(record, cancellationToken);
+
+        public ValueTask<UploadRecord?> FindAsync(string id, CancellationToken cancellationToken = default) =>
+            _inner.FindAsync(id, cancellationToken);
+
+        public ValueTask<UploadRecord?> TryUpdateAsync(UploadRecord record, CancellationToken cancellationToken = default)
+        {
+            if (Losing)
+            {
+                LostWrites++;
+                return ValueTask.FromResult<UploadRecord?>(null);
+            }
+
+            return _inner.TryUpdateAsync(record, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<UploadRecord>> ClaimExpiredAsync(
+            DateTimeOffset now, int maxCount, TimeSpan lease, CancellationToken cancellationToken = default) =>
+            _inner.ClaimExpiredAsync(now, maxCount, lease, cancellationToken);
+
+        public IAsyncEnumerable<UploadRecord> ListAsync(UploadQuery query, CancellationToken cancellationToken = default) =>
+            _inner.ListAsync(query, cancellationToken);
+    }
+
+    [Fact]
     public async Task Validation_BeforeTheUpload_StillAnswersNotUploaded()
     {
         using var host = new TestHost();
