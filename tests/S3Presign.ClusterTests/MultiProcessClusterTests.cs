@@ -455,30 +455,23 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
 
         if (index == Victim && count > 0 && Interlocked.CompareExchange(ref _armed, 0, 1) == 1)
         {
-            _ = KillIfHoldingAbandonedAsync(instance, count);
+            var until = DateTimeOffset.Parse(claim.Groups[2].Value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+            _ = KillIfHoldingAbandonedAsync(instance, count, until.UtcTicks);
         }
     }
 
     /// <summary>
-    /// Reads the claim the victim just logged from the table (the rows that share one fresh claimed_until: a claim stamps
-    /// one value on its batch) and kills the victim if the claim holds an abandoned upload; otherwise waits for its next
-    /// claim. The link holds the victim's delete for seconds, so it is still mid-sweep when this decides.
+    /// Reads the claim the victim just logged from the table (the rows carrying the claimed_until its log line names: a
+    /// claim stamps one value on its batch) and kills the victim if the claim holds an abandoned upload; otherwise waits
+    /// for its next claim. The link holds the victim's delete for seconds, so it is still mid-sweep when this decides.
+    /// Rows a late validation expired meanwhile have left the claim (they carry that validation's own hold).
     /// </summary>
-    private async Task KillIfHoldingAbandonedAsync(SampleProcess victim, int count)
+    private async Task KillIfHoldingAbandonedAsync(SampleProcess victim, int count, long claimedUntil)
     {
         try
         {
-            // Survivors finish their own batches within milliseconds (their claimed_until goes back to null); the victim's
-            // stays, its delete held by the link.
-            var latestUntil = (DateTimeOffset.UtcNow + SweepLease).UtcTicks;
-            await Task.Delay(150);
-            var claim = (await ClaimedRowsAsync())
-                .Where(r => r.ClaimedUntil <= latestUntil && r.ClaimedUntil > latestUntil - TimeSpan.TicksPerSecond)
-                .GroupBy(r => r.ClaimedUntil)
-                .Where(g => g.Count() == count)
-                .OrderByDescending(g => g.Key)
-                .FirstOrDefault()?.ToList();
-            if (claim is not null && claim.Any(r => r.Status == Status.Pending && _neverValidated.ContainsKey(r.Id)))
+            var claim = (await ClaimedRowsAsync()).Where(r => r.ClaimedUntil == claimedUntil).ToList();
+            if (claim.Any(r => r.Status == Status.Pending && _neverValidated.ContainsKey(r.Id)))
             {
                 victim.KillHard();
                 _killedAt = DateTimeOffset.UtcNow;
@@ -497,7 +490,7 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
         Volatile.Write(ref _armed, 1);
     }
 
-    [GeneratedRegex(@"Sweeper claimed (\d+) expired uploads")]
+    [GeneratedRegex(@"Sweeper claimed (\d+) expired uploads or unfinished removals until (\S+)\.")]
     private static partial Regex ClaimLine();
 
     [GeneratedRegex(@"Could not delete the object of upload (\S+) \(key (\S+), now")]

@@ -30,7 +30,7 @@ internal sealed partial class UploadSweeper(
                 break;
             }
 
-            LogClaimed(_logger, claimed.Count, settings.SweepLease);
+            LogClaimed(_logger, claimed.Count, now + settings.SweepLease);
             var undeleted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var multipart in claimed.Where(r => r.MultipartUploadId is not null))
             {
@@ -112,8 +112,9 @@ internal sealed partial class UploadSweeper(
         return new SweepResult(expired, failed, cleaned);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweeper claimed {Count} expired uploads or unfinished removals for {Lease}.")]
-    private static partial void LogClaimed(ILogger logger, int count, TimeSpan lease);
+    // Round-trip format: the batch's exact claimed_until, to find it in the store.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweeper claimed {Count} expired uploads or unfinished removals until {ClaimedUntil:O}.")]
+    private static partial void LogClaimed(ILogger logger, int count, DateTimeOffset claimedUntil);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Sweep expired {Expired} uploads and finished deleting the objects of {Cleaned} ended ones; {Failed} could not be deleted and will be retried.")]
