@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # eng/load/claim-load.sh — how fast N sweepers drain expired uploads from the PostgreSQL store's table.
 #
-#   eng/load/claim-load.sh [--pending 1000000] [--due 100000] [--workers 4] [--batch 1000] [--port 55432]
+#   eng/load/claim-load.sh [--pending 1000000] [--due 100000] [--workers 4] [--batch 1000] [--port 25432]
 #
 # Seeds s3_uploads (same DDL as S3Presign.EntityFrameworkCore creates) in a scratch database with PENDING
 # uploads still in time and DUE uploads past their deadline, then runs WORKERS psql sessions that each loop
@@ -9,7 +9,7 @@
 # Expired" until nothing is due — the sweeper's database work without S3. Prints the time, the rate, and
 # checks that every due row was expired exactly once and no in-time row was touched.
 set -euo pipefail
-PENDING=1000000 DUE=100000 WORKERS=4 BATCH=1000 PORT=55432
+PENDING=1000000 DUE=100000 WORKERS=4 BATCH=1000 PORT=25432
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --pending) PENDING="$2"; shift 2 ;; --due) DUE="$2"; shift 2 ;;

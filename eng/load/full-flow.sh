@@ -4,7 +4,7 @@
 #
 #   flock -o /tmp/s3presign-heavy.lock ./eng/load/full-flow.sh      # 16 workers, 60 s, by default
 #   CONCURRENCY=32 DURATION=30 ./eng/load/full-flow.sh
-#   (also WARMUP=5 ABANDON=0.05 MIN_SIZE=1024 MAX_SIZE=65536 INSTANCES=3 BASE_PORT=5101 RGW_PORT=7485 PG_PORT=55435)
+#   (also WARMUP=5 ABANDON=0.05 MIN_SIZE=1024 MAX_SIZE=65536 INSTANCES=3 BASE_PORT=5101 RGW_PORT=7485 PG_PORT=25435)
 #
 # 1. Starts (idempotently) a Ceph RGW on RGW_PORT (eng/ceph/rgw.sh, with a lifecycle "day" of RGW_LC_DEBUG_INTERVAL
 #    = 3600 s, so that the bucket's safety-net rule cannot delete anything during the run and the sweeper alone has to
@@ -28,7 +28,7 @@
 #    Exit code 1 when errors, lost or leaked > 0 or an abandoned upload was not expired.
 #
 # The sample processes are stopped on exit; RGW and PostgreSQL keep running for the next run (STOP_SERVERS=1 stops
-# them; by hand: eng/ceph/rgw.sh stop --port 7485; eng/postgres/pg.sh stop --port 55435). Daemons started here do
+# them; by hand: eng/ceph/rgw.sh stop --port 7485; eng/postgres/pg.sh stop --port 25435). Daemons started here do
 # not inherit a lock file descriptor (use `flock -o` anyway, so that nothing the command starts holds the lock).
 set -euo pipefail
 
@@ -43,7 +43,7 @@ MAX_SIZE="${MAX_SIZE:-65536}"
 INSTANCES="${INSTANCES:-3}"
 BASE_PORT="${BASE_PORT:-5101}"
 RGW_PORT="${RGW_PORT:-7485}"
-PG_PORT="${PG_PORT:-55435}"
+PG_PORT="${PG_PORT:-25435}"
 PENDING_TTL="${PENDING_TTL:-30}"
 UPLOAD_URL_EXPIRY="${UPLOAD_URL_EXPIRY:-20}"
 SWEEP_INTERVAL="${SWEEP_INTERVAL:-5}"

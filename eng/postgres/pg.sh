@@ -2,9 +2,9 @@
 # eng/postgres/pg.sh — a throw-away PostgreSQL cluster for the S3Presign tests.
 # Debian bookworm, no Docker.
 #
-#   eng/postgres/pg.sh start  [--port 55432] [--dir /tmp/s3presign-pg-PORT] [--db s3presign]
-#   eng/postgres/pg.sh stop   [--port 55432] [--dir ...]
-#   eng/postgres/pg.sh status [--port 55432] [--dir ...]
+#   eng/postgres/pg.sh start  [--port 25432] [--dir /tmp/s3presign-pg-PORT] [--db s3presign]
+#   eng/postgres/pg.sh stop   [--port 25432] [--dir ...]
+#   eng/postgres/pg.sh status [--port 25432] [--dir ...]
 #
 # start: initdb's a cluster in DIR (as the `postgres` user when run as root; the
 #   server refuses to run as root), trust auth on 127.0.0.1 only, no unix socket
@@ -43,7 +43,9 @@ CMD="${1:-}"
 [[ -n "$CMD" ]] || usage
 shift
 
-PORT=55432
+# Test ports are 2543x, below Linux's ephemeral range (32768-60999): a server restarted mid-test on a port in that range
+# can find it taken by some outgoing connection's local end ("could not bind … Address already in use"; seen once on 55434).
+PORT=25432
 DIR=""
 DB="s3presign"
 while [[ $# -gt 0 ]]; do
@@ -94,7 +96,8 @@ ensure_packages() {
 as_owner() {
   if ((EUID == 0)); then
     id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
-    runuser -u postgres -- "$@"
+    # From /: the caller's directory (e.g. a mode-700 mktemp clone) may be closed to postgres, and pg_ctl complains.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

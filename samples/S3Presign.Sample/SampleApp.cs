@@ -29,7 +29,7 @@ public static class SampleApp
         builder.Services.AddProblemDetails();
 
         // Pending uploads survive restarts and are shared by instances when a PostgreSQL connection string is configured
-        // (ConnectionStrings:Uploads, e.g. ConnectionStrings__Uploads="Host=127.0.0.1;Port=55432;Username=postgres;Database=s3presign");
+        // (ConnectionStrings:Uploads, e.g. ConnectionStrings__Uploads="Host=127.0.0.1;Port=25432;Username=postgres;Database=s3presign");
         // without one, the in-memory store (and the bucket's lifecycle rule) does.
         if (builder.Configuration.GetConnectionString("Uploads") is { Length: > 0 } connectionString)
         {

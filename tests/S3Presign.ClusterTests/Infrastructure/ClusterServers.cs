@@ -16,8 +16,9 @@ internal sealed class ClusterServers
     /// <summary>Its own gateway, so that restarting it disturbs no other test project (they use 7480–7483).</summary>
     public const int RgwPort = 7484;
 
-    /// <summary>Its own PostgreSQL cluster (the EF Core tests use 55432 and 55433).</summary>
-    public const int PgPort = 55434;
+    /// <summary>Its own PostgreSQL cluster (the EF Core tests use 25432 and 25433), restarted mid-run: below the kernel's
+    /// ephemeral port range (from 32768), where an outgoing connection could take the port while the server is down.</summary>
+    public const int PgPort = 25434;
 
     private ClusterServers(Uri serviceUrl, string accessKey, string secretKey, string adminConnectionString)
     {

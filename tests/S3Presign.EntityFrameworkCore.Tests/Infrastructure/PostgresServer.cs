@@ -9,10 +9,11 @@ namespace S3Presign.EntityFrameworkCore.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresServer
 {
-    /// <summary>This test project's cluster (the fault tests restart their own, on <see cref="FaultPort"/>).</summary>
-    public const int Port = 55432;
+    /// <summary>This test project's cluster (the fault tests restart their own, on <see cref="FaultPort"/>). Ports below the
+    /// kernel's ephemeral range, so that no outgoing connection can take one while its server is down.</summary>
+    public const int Port = 25432;
 
-    public const int FaultPort = 55433;
+    public const int FaultPort = 25433;
 
     private static readonly Dictionary<int, Lazy<Task<PostgresServer>>> Servers = new()
     {
