@@ -49,16 +49,7 @@ internal sealed class ClusterServers
         return new ClusterServers(new Uri(s3["S3Uploads__ServiceUrl"]), s3["AWS_ACCESS_KEY_ID"], s3["AWS_SECRET_ACCESS_KEY"], admin.ConnectionString);
     }
 
-    public AmazonS3Client CreateS3Client() => new(
-        new BasicAWSCredentials(AccessKey, SecretKey),
-        new AmazonS3Config
-        {
-            ServiceURL = ServiceUrl.ToString().TrimEnd('/'),
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    public AmazonS3Client CreateS3Client() => RgwClients.Create(ServiceUrl, AccessKey, SecretKey);
 
     /// <summary>Kills only the radosgw daemon; mon and osd (the objects) stay.</summary>
     public async Task StopGatewayAsync()

@@ -32,16 +32,7 @@ public sealed class RgwFixture : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    public AmazonS3Client CreateClient() => new(
-        new BasicAWSCredentials(AccessKey, SecretKey),
-        new AmazonS3Config
-        {
-            ServiceURL = ServiceUrl.ToString().TrimEnd('/'),
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    public AmazonS3Client CreateClient() => RgwClients.Create(ServiceUrl, AccessKey, SecretKey);
 
     public async Task<string> CreateBucketAsync(string prefix)
     {

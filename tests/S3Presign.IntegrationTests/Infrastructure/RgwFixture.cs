@@ -35,16 +35,7 @@ public sealed class RgwFixture : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>An S3 client for inspecting the bucket directly (not through the library).</summary>
-    public AmazonS3Client CreateClient() => new(
-        new BasicAWSCredentials(AccessKey, SecretKey),
-        new AmazonS3Config
-        {
-            ServiceURL = ServiceUrl.ToString().TrimEnd('/'),
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    public AmazonS3Client CreateClient() => RgwClients.Create(ServiceUrl, AccessKey, SecretKey);
 
     /// <summary>Creates a fresh bucket with a unique name.</summary>
     public async Task<string> CreateBucketAsync(string prefix = "it")
