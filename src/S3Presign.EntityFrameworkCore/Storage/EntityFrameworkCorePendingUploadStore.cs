@@ -61,8 +61,14 @@ internal sealed class EntityFrameworkCorePendingUploadStore(
         var table = UploadsTable.For(lease.Context);
         if (options.Value.CreateSchema && await SchemaCreator.EnsureCreatedAsync(lease.Context, table, CancellationToken.None).ConfigureAwait(false))
         {
-            IndexUpgrade = table.IsNpgsql ? Task.Run(() => UpgradeIndexesAsync(table)) : UpgradeIndexesAsync(table);
-            await (table.IsNpgsql ? Task.CompletedTask : IndexUpgrade).ConfigureAwait(false);
+            if (table.IsNpgsql)
+            {
+                IndexUpgrade = Task.Run(() => UpgradeIndexesAsync(table));
+            }
+            else
+            {
+                await UpgradeIndexesAsync(table).ConfigureAwait(false);
+            }
         }
 
         _table = table;
