@@ -34,6 +34,38 @@ public sealed class SweeperAgainstRgwTests(RgwFixture rgw)
     }
 
     [Fact]
+    public async Task Cancel_ThenAPutWithTheStillValidUrl_TheKeyIsDeletedOnceMoreAfterTheUrlExpires()
+    {
+        // I2 against the real server: the presigned PUT outlives the cancel, so RGW accepts it again (If-None-Match: *
+        // finds no object); the cancelled upload's hold brings a sweeper back once the URL can write no more.
+        var bucket = await rgw.CreateBucketAsync("latepu");
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var services = rgw.BuildServices(bucket, time: clock);
+        var sweeper = services.GetRequiredService<IUploadSweeper>();
+        var bytes = Files.Png(200);
+        var upload = (await services.GetRequiredService<IUploadUrlIssuer>().IssueAsync(Png(200))).Upload!;
+        (await Http.PutAsync(upload, bytes)).Status.Should().Be(HttpStatusCode.OK);
+
+        (await services.GetRequiredService<IUploadManager>().DeleteAsync(upload.Id, "alice")).Should().BeTrue();
+        var afterCancel = await KeysAsync(bucket);
+        var latePut = await Http.PutAsync(upload, bytes);
+        var afterLatePut = await KeysAsync(bucket);
+        clock.Advance(TimeSpan.FromMinutes(15));
+        var whileSkewCovered = await sweeper.SweepAsync();
+        clock.Advance(TimeSpan.FromSeconds(30));
+        var afterGrace = await sweeper.SweepAsync();
+
+        afterCancel.Should().BeEmpty();
+        latePut.Status.Should().Be(HttpStatusCode.OK, "the URL is still valid and the key is free again");
+        afterLatePut.Should().Equal(upload.FileKey);
+        whileSkewCovered.Should().Be(new SweepResult(0, 0, 0));
+        afterGrace.Should().Be(new SweepResult(0, 0, 1));
+        (await KeysAsync(bucket)).Should().BeEmpty("the late PUT's object is deleted by the sweeper, not left to the lifecycle rule");
+        (await services.GetRequiredService<IPendingUploadStore>().FindAsync(upload.Id))!.Should()
+            .Match<UploadRecord>(r => r.Status == UploadStatus.Deleted && r.ClaimedUntil == null);
+    }
+
+    [Fact]
     public async Task Sweep_AfterDeadline_DeletesUnvalidatedObjectsAndNeverValidatedOnes()
     {
         var bucket = await rgw.CreateBucketAsync("sweep");
